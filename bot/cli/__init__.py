@@ -1,0 +1,1 @@
+"""Sub-commands of ``filmclub``; each module adds its own with ``register(subparsers)``."""

@@ -1,0 +1,72 @@
+"""filmclub's own exceptions. Each carries the sentence a member sees; nothing else ever is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from discord.utils import escape_markdown
+
+
+def _shown(text: str, limit: int = 100) -> str:
+    """A member's text as inert data inside a reply: one line, bounded, Markdown escaped."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return escape_markdown(flat)
+
+
+class FilmclubError(Exception):
+    """Base for errors whose ``user_message`` is safe and useful to show in chat."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class FilmNotFound(FilmclubError):
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.suggestions = list(suggestions)[:3]
+        message = f"No film matching *{_shown(query)}*."
+        if self.suggestions:
+            message += " Did you mean " + ", ".join(map(_shown, self.suggestions)) + "?"
+        super().__init__(message)
+
+
+class PersonNotFound(FilmclubError):
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.suggestions = list(suggestions)[:3]
+        message = f"No one matching *{_shown(query)}*."
+        if self.suggestions:
+            message += " Did you mean " + ", ".join(map(_shown, self.suggestions)) + "?"
+        super().__init__(message)
+
+
+class GenreNotFound(FilmclubError):
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.suggestions = list(suggestions)[:3]
+        message = f"No genre matching *{_shown(query)}*."
+        if self.suggestions:
+            message += " Try " + ", ".join(map(_shown, self.suggestions)) + "."
+        super().__init__(message)
+
+
+class BadScore(FilmclubError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Scores go from 1 to 10 (or 0.5–5 stars). "
+            "Try `9`, `9/10`, `4.5/5`, `4.5 stars` or `★★★★½`."
+        )
+
+
+class TooLong(FilmclubError):
+    def __init__(self, what: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"{what} can be at most {limit:,} characters; nothing was saved.")
+
+
+class StoreBusy(FilmclubError):
+    def __init__(self) -> None:
+        super().__init__("The film store is busy right now; please try again in a moment.")

@@ -1,0 +1,88 @@
+"""Normalised keys for titles and names: the one definition the store and search share.
+
+A title has two keys. ``title_key`` keeps a leading article (moving a trailing one to the
+front, so ``Heat, The`` == ``The Heat``), because *Heat* and *The Heat* are different films.
+``bare_key`` drops the article as well, so ``dark knight`` still finds *The Dark Knight*.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Articles of the languages whose titles turn up in IMDb and MovieLens most often.
+ARTICLES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "le",
+        "la",
+        "les",
+        "l",
+        "el",
+        "los",
+        "las",
+        "il",
+        "lo",
+        "gli",
+        "un",
+        "una",
+        "une",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "den",
+        "det",
+        "het",
+    ]
+)
+_APOSTROPHES = "'’‘`´"
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>[^\W\d_]{1,3}'?)\s*$")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton: accents stripped, ``&`` -> ``and``, punctuation -> spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = ascii_only.casefold().replace("&", " and ")
+    for mark in _APOSTROPHES:
+        lowered = lowered.replace(mark, "")
+    return " ".join(_NON_WORD.sub(" ", lowered).split())
+
+
+def _article_first(title: str) -> str:
+    """``Heat, The`` -> ``The Heat``; titles without a trailing article are unchanged."""
+    match = _TRAILING_ARTICLE.match(title.strip())
+    if match and fold(match["article"]) in ARTICLES:
+        article = match["article"]
+        joiner = "" if article.endswith("'") else " "
+        return f"{article}{joiner}{match['rest']}"
+    return title
+
+
+def title_key(title: str) -> str:
+    """Exact-match key for a title: folded, with a trailing article moved to the front."""
+    return fold(_article_first(title))
+
+
+def bare_key(title: str) -> str:
+    """Article-insensitive key: ``title_key`` without its leading article."""
+    key = title_key(title)
+    first, _, rest = key.partition(" ")
+    if rest and first in ARTICLES:
+        return rest
+    return key
+
+
+def display_title(title: str) -> str:
+    """The form shown to people: ``Heat, The`` (MovieLens style) -> ``The Heat``."""
+    return _article_first(title).strip()
+
+
+def name_key(name: str) -> str:
+    """Key for a person's name: folded, and with spaces removed so ``DeNiro`` == ``De Niro``."""
+    return fold(name).replace(" ", "")
