@@ -70,3 +70,11 @@ class TooLong(FilmclubError):
 class StoreBusy(FilmclubError):
     def __init__(self) -> None:
         super().__init__("The film store is busy right now; please try again in a moment.")
+
+
+class FilmExists(FilmclubError):
+    """Adding a film the catalog already has (same IMDb id, or same title and year)."""
+
+    def __init__(self, label: str, film_id: int) -> None:
+        self.film_id = film_id
+        super().__init__(f"*{_shown(label)}* is already in the catalog.")

@@ -1,0 +1,49 @@
+"""The importers' own connection: plain sqlite3 in a worker thread, big transactions.
+
+Importers never run on the event loop. Each opens its own connection here and writes in large
+transactions; the bot's connections keep reading the last committed state meanwhile (WAL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+#: Page cache of an import connection (KiB): big enough for index builds, bounded for memory.
+IMPORT_CACHE_KIB = 131_072
+
+
+def connect(path: Path | str, *, busy_ms: int = 30_000) -> sqlite3.Connection:
+    """A connection for one import, in autocommit mode (transactions are explicit)."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL mode syncs only at checkpoints: a crash loses at most the import's last
+    # transaction and never corrupts the store, which OFF could on power loss.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: committed when the block ends, rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def refresh_search_index(conn: sqlite3.Connection) -> None:
+    """Every importer calls this once its data is committed, so search sees the new films.
+
+    The search module's index (``bot.store.search_index.rebuild``) is wired in here: this is the
+    one call site.
+    """
