@@ -436,30 +436,43 @@ def _similarities(nodes: Sequence[_Node]) -> dict[tuple[int, int], float]:
 def _rank(nodes: list[_Node]) -> None:
     """Sets each node's score: LexRank centrality (mean 1) scaled by its kind of sentence."""
     size = len(nodes)
-    edges: list[list[tuple[int, float]]] = [[] for _ in range(size)]
+    graph = _Graph([[] for _ in range(size)], [[] for _ in range(size)])
     for (i, j), similarity in _similarities(nodes).items():
         if similarity < _MIN_SIMILARITY:
             continue
         weight = similarity * (_SAME_REVIEW_WEIGHT if nodes[i].review == nodes[j].review else 1)
-        edges[i].append((j, weight))
-        edges[j].append((i, weight))
-    for node, centrality in zip(nodes, _pagerank(edges), strict=True):
+        graph.add_edge(i, j, weight)
+    for node, centrality in zip(nodes, _pagerank(graph), strict=True):
         node.score = centrality * size * node.kind.weight
 
 
-def _pagerank(edges: Sequence[Sequence[tuple[int, float]]]) -> list[float]:
-    """PageRank (uniform teleport, damping ``_DAMPING``) of the undirected weighted graph ``edges``.
+@dataclass(frozen=True, slots=True)
+class _Graph:
+    """Undirected weighted graph: ``weights[i][k]`` is the edge from i to ``neighbours[i][k]``."""
+
+    neighbours: list[list[int]]
+    weights: list[list[float]]
+
+    def add_edge(self, i: int, j: int, weight: float) -> None:
+        self.neighbours[i].append(j)
+        self.weights[i].append(weight)
+        self.neighbours[j].append(i)
+        self.weights[j].append(weight)
+
+
+def _pagerank(graph: _Graph) -> list[float]:
+    """PageRank (uniform teleport, damping ``_DAMPING``) of an undirected weighted graph.
 
     Solved as a linear system rather than by power iteration. With W the weights and D the
     weighted degrees, PageRank is r ∝ (I - d·W·D⁻¹)⁻¹·1 (teleport and dangling mass are both
     uniform, so they only scale the answer). Substituting r = D·y gives (D - d·W)·y = 1, which
-    is symmetric positive definite: conjugate gradients preconditioned by D converge in ~15
+    is symmetric positive definite: conjugate gradients preconditioned by D converge in ~12
     products with W where power iteration needs ~80. Isolated sentences just keep r = 1.
     """
-    size = len(edges)
-    degree = [sum(w for _, w in node_edges) for node_edges in edges]
-    neighbours = [[j for j, _ in node_edges] for node_edges in edges]
-    damped = [[_DAMPING * w for _, w in node_edges] for node_edges in edges]
+    size = len(graph.neighbours)
+    neighbours = graph.neighbours
+    degree = [math.fsum(weights) for weights in graph.weights]
+    damped = [[_DAMPING * w for w in weights] for weights in graph.weights]
     inverse_degree = [1 / d if d else 0.0 for d in degree]
 
     def system(y: Sequence[float]) -> list[float]:  # (D - d·W)·y
