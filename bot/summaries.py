@@ -259,8 +259,11 @@ _PLOT_WORDS = _word_set(
 )
 _PLOT_OPENING = re.compile(
     r"(?:He|She|They|His|Her|Their|After|Later|Meanwhile|Then|Soon|Eventually|Opposite|"
-    r"At its core is)\b|.*\((?:[A-Z][\w'’.-]+ ?){1,4}\)"  # "Neil McCauley (Robert De Niro)"
+    r"At its core is)\b"
 )
+# "Neil McCauley (Robert De Niro)". Names are bounded and space-separated so the regex runs in
+# linear time on any text a member sends (no nested quantifiers to backtrack through).
+_ACTOR_IN_PARENTHESES = re.compile(r"\([A-Z][\w'’.-]{0,30}(?: [A-Z][\w'’.-]{0,30}){0,3}\)")
 VERDICT_BONUS: Final = 0.3  # states a verdict on the film
 OPINION_BONUS: Final = 0.15  # uses judging words or talks about the craft
 _MIN_WORDS = 4  # "Wow." and "9/10." say nothing on their own in a summary
@@ -279,7 +282,11 @@ def _kind(sentence: str, words: Sequence[str]) -> _Kind:
         not vocabulary.isdisjoint(_PHRASE_KEYS) and _VERDICT_PHRASES.search(" ".join(words))
     ):
         return _Kind(1 + VERDICT_BONUS + opinion, plot_only=False)
-    narrates = not vocabulary.isdisjoint(_PLOT_WORDS) or bool(_PLOT_OPENING.match(sentence))
+    narrates = (
+        not vocabulary.isdisjoint(_PLOT_WORDS)
+        or _PLOT_OPENING.match(sentence) is not None
+        or _ACTOR_IN_PARENTHESES.search(sentence) is not None
+    )
     return _Kind(1 + opinion, plot_only=narrates)
 
 
@@ -346,6 +353,8 @@ _TOLERANCE = 1e-5  # relative residual; outputs matched 1e-10's on 644 real inpu
 _MAX_ROUNDS = 100
 _REDUNDANT = 0.5  # cosine above which two sentences are near-duplicates, not agreement
 _POOL = 8  # the best-ranked candidates that combinations are drawn from
+_MAX_PER_REVIEW = 80  # a 4,000-character review has about 40 sentences
+_MAX_SENTENCES = 600  # ranked in well under a second even if every pair is alike
 
 
 def summarize(reviews: Sequence[ReviewText], *, max_chars: int = MAX_CHARS) -> Summary:
@@ -375,12 +384,23 @@ def summarize(reviews: Sequence[ReviewText], *, max_chars: int = MAX_CHARS) -> S
 
 
 def _nodes(reviews: Sequence[ReviewText]) -> list[_Node]:
+    """The sentences to rank, with what ranking needs to know about each.
+
+    Work is bounded whatever members send: the graph costs up to the square of its size,
+    so each review gives at most its first ``_MAX_SENTENCES // len(reviews)`` sentences
+    (between 3 and ``_MAX_PER_REVIEW``), and the ranking stops at ``_MAX_SENTENCES``.
+    """
     sentences: list[tuple[int, int, str, int | None]] = []
+    per_review = min(_MAX_PER_REVIEW, max(3, _MAX_SENTENCES // max(1, len(reviews))))
     for index, review in enumerate(reviews):
         if review.spoiler:
             continue
-        for position, sentence in enumerate(split_sentences(_mark_spoilers(review.body))):
+        split = split_sentences(_mark_spoilers(review.body))
+        for position, sentence in enumerate(split[:per_review]):
             sentences.append((index, position, sentence, review.source_id))
+        if len(sentences) >= _MAX_SENTENCES:
+            del sentences[_MAX_SENTENCES:]
+            break
     word_lists = [_words(text) for _, _, text, _ in sentences]
     vectors = _tf_idf([_terms(words) for words in word_lists])
     return [

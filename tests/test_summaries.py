@@ -403,6 +403,28 @@ def test_any_text_gives_whole_sentences_of_it(texts: list[str], max_chars: int) 
         assert len(summary.text) <= max_chars
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x (" + "A" * 3990,  # once made the actor-in-parentheses regex backtrack for minutes
+        "(Ab " * 1000,
+        "||" * 2000,
+        "Great film. ||" + "a" * 3980,
+        "1" * 4000,
+        "it makes " + "a" * 3990,
+        "Dr. " * 1000,
+        "A. " * 1300,
+        "great film\n" * 360,
+        "Great film. " * 333,
+    ],
+)
+def test_hostile_reviews_are_summarised_in_bounded_work(text: str) -> None:
+    """Members choose the text: 50 copies of a 4,000-character review must not hang ranking."""
+    summary = summarize([ReviewText(text)] * 50)
+    assert len(summary.sentences) <= 3
+    assert "||" not in summary.text
+
+
 # --- real multi-paragraph text: Wikipedia plots ----------------------------------------------
 
 # Abbreviations that stand before what they qualify: a sentence can never end on one.
