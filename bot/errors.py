@@ -78,3 +78,10 @@ class FilmExists(FilmclubError):
     def __init__(self, label: str, film_id: int) -> None:
         self.film_id = film_id
         super().__init__(f"*{_shown(label)}* is already in the catalog.")
+
+
+class BadPrefix(FilmclubError):
+    def __init__(self) -> None:
+        super().__init__(
+            "A prefix is 1 to 5 characters with no spaces, backticks or slashes, e.g. `?` or `fc!`."
+        )

@@ -1,0 +1,112 @@
+"""Embeds built from plain data: no queries, no Discord state, so every card is testable alone.
+
+Every reply that names a film uses :func:`film_label` (``Title (Year)``); text a member or the
+catalog supplied is escaped for Markdown where it is shown as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+#: The colour of filmclub's embeds (a cinema-curtain red).
+COLOUR = discord.Colour(0xB3261E)
+FIELD_LIMIT = 1024
+DESCRIPTION_LIMIT = 4096
+
+
+def shown(text: str) -> str:
+    """Catalog or member text as inert data: Markdown and mentions neutralised."""
+    return escape_mentions(escape_markdown(text))
+
+
+def film_label(title: str, year: int | None) -> str:
+    """``Heat (1995)``; the bare title when the year is unknown."""
+    return f"{title} ({year})" if year else title
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _chunks(lines: Iterable[str], limit: int) -> list[str]:
+    """Lines joined into as few blocks of at most ``limit`` characters as possible."""
+    blocks: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            blocks.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+# Help ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommandHelp:
+    name: str
+    #: ``!review <film>``
+    usage: str
+    #: ``!review Heat``
+    example: str
+    summary: str
+    details: str = ""
+    aliases: Sequence[str] = ()
+    #: e.g. "Manage Server": who may use it, when not everyone.
+    who: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandFamily:
+    name: str
+    description: str
+    commands: Sequence[CommandHelp] = field(default_factory=tuple)
+
+
+def help_overview(families: Sequence[CommandFamily], prefix: str) -> discord.Embed:
+    """Every command by family, each with one example."""
+    embed = discord.Embed(
+        title="filmclub commands",
+        description=(
+            f"Type a command with `{prefix}` or use it as a slash command (`/review`). "
+            f"`{prefix}help <command>` explains one."
+        ),
+        colour=COLOUR,
+    )
+    for family in families:
+        lines = []
+        for command in family.commands:
+            who = f" *({command.who})*" if command.who else ""
+            lines.append(f"`{command.example}` — {command.summary}{who}")
+        for number, block in enumerate(_chunks(lines, FIELD_LIMIT)):
+            embed.add_field(
+                name=family.name if number == 0 else f"{family.name} (more)",
+                value=block,
+                inline=False,
+            )
+    return embed
+
+
+def help_detail(command: CommandHelp) -> discord.Embed:
+    """One command: what it does, how to type it, an example, its aliases."""
+    embed = discord.Embed(
+        title=command.name,
+        description=clip(command.details or command.summary, DESCRIPTION_LIMIT),
+        colour=COLOUR,
+    )
+    embed.add_field(name="Usage", value=f"`{command.usage}`", inline=False)
+    embed.add_field(name="Example", value=f"`{command.example}`", inline=False)
+    if command.aliases:
+        embed.add_field(
+            name="Also", value=", ".join(f"`{a}`" for a in command.aliases), inline=False
+        )
+    if command.who:
+        embed.add_field(name="Who", value=command.who, inline=False)
+    return embed
