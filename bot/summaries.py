@@ -27,7 +27,7 @@ import itertools
 import math
 import operator
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -421,18 +421,14 @@ def _nodes(reviews: Sequence[ReviewText]) -> list[_Node]:
 
 def _tf_idf(term_lists: Sequence[Sequence[str]]) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors, one per sentence (each sentence is a document)."""
-    document_frequency: dict[str, int] = defaultdict(int)
-    for terms in term_lists:
-        for term in set(terms):
-            document_frequency[term] += 1
-    count = len(term_lists)
-    idf = {t: math.log((1 + count) / (1 + df)) + 1 for t, df in document_frequency.items()}
+    counts = [Counter(terms) for terms in term_lists]
+    document_frequency = Counter(itertools.chain.from_iterable(counts))
+    size = len(term_lists)
+    idf = {t: math.log((1 + size) / (1 + df)) + 1 for t, df in document_frequency.items()}
     vectors = []
-    for terms in term_lists:
-        weights: dict[str, float] = defaultdict(float)
-        for term in terms:
-            weights[term] += idf[term]
-        norm = math.sqrt(sum(w * w for w in weights.values()))
+    for count in counts:
+        weights = {term: n * idf[term] for term, n in count.items()}
+        norm = math.hypot(*weights.values())
         vectors.append({t: w / norm for t, w in weights.items()} if norm else {})
     return vectors
 
