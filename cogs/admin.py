@@ -47,8 +47,9 @@ class Admin(commands.Cog, name="Admin"):
 
     @film_command(
         "sync",
-        help="Register the slash commands with Discord: everywhere (may take an hour to show), "
-        "or in this server at once with `here`, or in the server with the given id.",
+        help="Register the slash commands with Discord.\n\n"
+        "With nothing after it: everywhere (Discord may take an hour to show them). With `here`:"
+        " in this server, at once. With a server id: in that server.",
         usage="[here | server id]",
         example="here",
         who="bot owner",

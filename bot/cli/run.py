@@ -1,13 +1,195 @@
+"""``filmclub run`` (connect to Discord), ``filmclub console`` (try it locally), and what plain
+``filmclub`` picks between them."""
+
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
 from typing import Any
+
+import aiohttp
+import discord
+
+from bot.bootstrap import open_store
+from bot.client import FilmBot
+from bot.localdiscord.connect import LOCAL_DISCORD_ENV, HandledReporter, use_local_discord
+from bot.localdiscord.console import (
+    BOT_NAME,
+    OWNER_NAME,
+    converse,
+    quiet_logging,
+    read_lines,
+    readline_history,
+)
+from bot.localdiscord.driver import DEFAULT_TOKEN, LocalDiscord
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+PORTAL = "https://discord.com/developers/applications"
+NO_TOKEN = (
+    "filmclub: no DISCORD_TOKEN is set. Create an application at "
+    f"{PORTAL} (Bot -> Reset Token), put DISCORD_TOKEN=<token> in .env and run again "
+    "(or try the bot locally with `filmclub console`)."
+)
+BAD_TOKEN = (
+    f"filmclub: Discord rejected DISCORD_TOKEN. Get a new one at {PORTAL} "
+    "(your application -> Bot -> Reset Token) and put it in .env."
+)
+NO_INTENT = (
+    f"filmclub: Discord refused the Message Content intent. Turn on Message Content Intent at "
+    f"{PORTAL} (your application -> Bot -> Privileged Gateway Intents) and run again."
+)
+#: Exit status for a problem the person running filmclub has to fix (token, settings).
+USAGE_ERROR = 2
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Filled in by the client work (issue 3)."""
+    run = commands.add_parser("run", help="connect to Discord with DISCORD_TOKEN")
+    run.add_argument("--db", type=Path, help="the store to use (default: FILMCLUB_DB)")
+    run.add_argument(
+        "--local-discord",
+        metavar="URL",
+        default=os.environ.get(LOCAL_DISCORD_ENV) or None,
+        help=f"connect to a local Discord at URL instead (also {LOCAL_DISCORD_ENV})",
+    )
+    run.set_defaults(handler=run_command)
+    console = commands.add_parser(
+        "console", help="try the bot in this terminal, on a built-in local Discord"
+    )
+    console.add_argument("--db", type=Path, help="the store to use (default: FILMCLUB_DB)")
+    console.set_defaults(handler=console_command)
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"filmclub: {error}", file=sys.stderr)
+        return None
 
 
 def run_default(args: argparse.Namespace) -> int:
-    """Filled in by the client work (issue 3): ``run`` with a token, else ``console``."""
-    raise SystemExit("filmclub: the bot is not built yet")
+    """``filmclub`` alone: ``run`` with a token, otherwise ``console``; says which on stderr."""
+    settings = _settings()
+    if settings is None:
+        return USAGE_ERROR
+    defaults = argparse.Namespace(db=None, local_discord=None)
+    if settings.discord_token:
+        print(
+            "filmclub: DISCORD_TOKEN is set, so connecting to Discord "
+            "(`filmclub console` tries the bot locally instead).",
+            file=sys.stderr,
+        )
+        return run_command(defaults)
+    print(
+        "filmclub: no DISCORD_TOKEN in the environment or .env, so opening the local console "
+        "(put a bot token in .env to connect to Discord).",
+        file=sys.stderr,
+    )
+    return console_command(defaults)
+
+
+# filmclub run ---------------------------------------------------------------------------------
+def run_command(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings is None:
+        return USAGE_ERROR
+    local_url: str | None = args.local_discord
+    token = settings.discord_token or (DEFAULT_TOKEN if local_url else None)
+    if not token:
+        print(NO_TOKEN, file=sys.stderr)
+        return USAGE_ERROR
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+    try:
+        asyncio.run(serve(settings, token, db=args.db, local_url=local_url))
+    except discord.LoginFailure:
+        print(BAD_TOKEN, file=sys.stderr)
+        return USAGE_ERROR
+    except discord.PrivilegedIntentsRequired:
+        print(NO_INTENT, file=sys.stderr)
+        return USAGE_ERROR
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as error:
+        print(f"filmclub: could not reach Discord ({error}).", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def serve(
+    settings: Settings, token: str, *, db: Path | None = None, local_url: str | None = None
+) -> None:
+    """Run the bot until it is closed (SIGINT/SIGTERM close it cleanly)."""
+    if local_url:
+        use_local_discord(local_url)
+    store = await open_store(settings, db)
+    try:
+        async with FilmBot(store=store, settings=settings) as bot:
+            reporter = HandledReporter(local_url, token) if local_url else None
+            if reporter is not None:
+                bot.handled_hooks.append(reporter)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, lambda: loop.create_task(bot.close()))
+            try:
+                await bot.start(token)
+            finally:
+                if reporter is not None:
+                    await reporter.close()
+    finally:
+        await store.close()
+
+
+# filmclub console -------------------------------------------------------------------------------
+def console_command(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings is None:
+        return USAGE_ERROR
+    quiet_logging(
+        logging.getLevelName(settings.log_level)
+        if settings.log_level == "DEBUG"
+        else logging.WARNING
+    )
+    interactive = sys.stdin.isatty()
+    if interactive:
+        readline_history()
+    try:
+        asyncio.run(console(settings, db=args.db, interactive=interactive))
+    except KeyboardInterrupt:
+        print(file=sys.stdout)
+    return 0
+
+
+async def console(
+    settings: Settings,
+    *,
+    db: Path | None = None,
+    interactive: bool = False,
+    stdin: Any = None,
+    stdout: Any = None,
+) -> None:
+    """The bot and a local Discord in this process, talking with the terminal."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    store = await open_store(settings, db)
+    try:
+        async with (
+            LocalDiscord(bot_name=BOT_NAME, owner=OWNER_NAME) as local,
+            FilmBot(store=store, settings=settings, guild_ready_timeout=0.01) as bot,
+        ):
+            guild = local.add_guild("filmclub (local)")
+            await local.run_bot(bot)
+            await bot.sync_commands()
+            lines = read_lines(stdin, prompt="> " if interactive else None)
+            await converse(
+                local, guild, lines, stdout, interactive=interactive, colour=stdout.isatty()
+            )
+            await local.stop_bot()
+    finally:
+        await store.close()

@@ -56,6 +56,18 @@ class LocalDiscordError(Exception):
     """Something a member could not do on real Discord either, or the bot did not answer."""
 
 
+class UnknownCommand(LocalDiscordError, LookupError):
+    """No synced slash command of that name where the member is."""
+
+    def __init__(self, name: str, synced: list[str]) -> None:
+        super().__init__(
+            f"/{name} is not a synced slash command here (synced: {', '.join(synced) or 'none'};"
+            " sync the bot's command tree first)"
+        )
+        self.name = name
+        self.synced = synced
+
+
 class BotDidNotAnswer(LocalDiscordError, TimeoutError):
     """The bot did not finish with an input within the timeout."""
 
@@ -662,10 +674,7 @@ class LocalDiscord:
                         break
                     return command
         synced = sorted(c["name"] for scope in scopes for c in self.commands.get(scope, []))
-        raise LocalDiscordError(
-            f"/{name} is not a synced slash command here (synced: {', '.join(synced) or 'none'}; "
-            "sync the bot's command tree first)"
-        )
+        raise UnknownCommand(name, synced)
 
     def _command_data(
         self, channel: Channel, command: str, values: Mapping[str, Any], *, focused: str | None

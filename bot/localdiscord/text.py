@@ -23,8 +23,11 @@ def embed_lines(embed: JSON) -> list[str]:
     for field in embed.get("fields") or []:
         name = str(field.get("name", "")).strip()
         value_lines = str(field.get("value", "")).splitlines() or [""]
-        lines.append(f"{name}: {value_lines[0]}")
-        lines.extend(f"  {line}" for line in value_lines[1:])
+        if len(value_lines) == 1:
+            lines.append(f"{name}: {value_lines[0]}")
+        else:
+            lines.append(name)
+            lines.extend(f"  {line}" for line in value_lines)
     footer = (embed.get("footer") or {}).get("text")
     if footer:
         lines.append(f"— {footer}")
