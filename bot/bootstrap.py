@@ -10,6 +10,7 @@ from pathlib import Path
 from bot import DATA_DIR
 from bot.importers.catalog import import_catalog
 from bot.importers.common import ImportReport
+from bot.importers.reviews import import_reviews
 from bot.settings import Settings
 from bot.store import Store
 
@@ -34,4 +35,7 @@ async def open_store(
 
 async def load_bundled(db_path: Path, data_dir: Path = DATA_DIR) -> list[ImportReport]:
     """The catalog and review documents in ``data_dir``, imported in a worker thread."""
-    return [await asyncio.to_thread(import_catalog, db_path, data_dir)]
+    reports = [await asyncio.to_thread(import_catalog, db_path, data_dir)]
+    if (data_dir / "reviews").is_dir():
+        reports.append(await asyncio.to_thread(import_reviews, db_path, data_dir / "reviews"))
+    return reports

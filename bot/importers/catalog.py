@@ -67,10 +67,17 @@ def import_catalog(db_path: Path, source: Path, progress: Progress | None = None
                 _import_genres(conn, files.genres, report)
                 if progress:
                     progress(files.genres.stat().st_size)
+            films = []
             for path in files.films:
-                _import_films(conn, path, report)
+                films += _read_films(path, report)
                 if progress:
                     progress(path.stat().st_size)
+            # Best known first: a film of the same title still without a year (made by a review
+            # document imported earlier) then merges into the best-known one, as resolution would.
+            films.sort(key=lambda film: -film.popularity)
+            for film in films:
+                _, outcome = run(conn, save_film(film, authoritative=True))
+                report.tally(outcome)
         bulk.refresh_search_index(conn)
     finally:
         conn.close()
@@ -109,23 +116,23 @@ def _import_genres(conn: Any, path: Path, report: ImportReport) -> None:
         report.tally("updated" if conn.total_changes != before else "unchanged")
 
 
-def _import_films(conn: Any, path: Path, report: ImportReport) -> None:
+def _read_films(path: Path, report: ImportReport) -> list[NewFilm]:
     loaded = _load(path, report)
     if loaded is None:
-        return
+        return []
     text, data = loaded
     header_lines = [text.count("\n", 0, m.start()) + 1 for m in _FILM_HEADER.finditer(text)]
     entries = data.get("film", [])
+    films = []
     for number, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
         report.read += 1
         line = header_lines[number - 1] if number <= len(header_lines) else None
         try:
-            new = film_from_entry(entry)
+            films.append(film_from_entry(entry))
         except BadEntry as error:
-            report.reject(line, f"{path.name}: {error}", str(entry.get("title", "")))
-            continue
-        _, outcome = run(conn, save_film(new, authoritative=True))
-        report.tally(outcome)
+            title = entry.get("title", "") if isinstance(entry, dict) else ""
+            report.reject(line, f"{path.name}: {error}", str(title))
+    return films
 
 
 def film_from_entry(entry: Any) -> NewFilm:

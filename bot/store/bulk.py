@@ -41,9 +41,52 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def savepoint(conn: sqlite3.Connection, name: str = "one") -> Iterator[sqlite3.Connection]:
+    """A nested unit inside the import's transaction: undone alone if the block raises."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
 def refresh_search_index(conn: sqlite3.Connection) -> None:
     """Every importer calls this once its data is committed, so search sees the new films.
 
     The search module's index (``bot.store.search_index.rebuild``) is wired in here: this is the
     one call site.
     """
+
+
+@contextlib.contextmanager
+def deferred_indexes(
+    conn: sqlite3.Connection, tables: list[str], *, when_under: int = 100_000
+) -> Iterator[list[str]]:
+    """Drop the secondary indexes of small ``tables`` during a bulk load, rebuild them after.
+
+    Building an index once from sorted data is far cheaper than keeping it up to date row by
+    row. Only tables with fewer than ``when_under`` rows (a fresh store, which the import will
+    dwarf) are touched; unique indexes stay, since they enforce the data's identity. Must run
+    inside the import's transaction so a failure restores the indexes with everything else.
+    """
+    deferred: list[tuple[str, str]] = []
+    for table in tables:
+        rows = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (when_under,))
+        if rows.fetchone()[0] >= when_under:
+            continue
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table,),
+        ).fetchall():
+            deferred.append((name, sql))
+    for name, _ in deferred:
+        conn.execute(f'DROP INDEX "{name}"')
+    # On failure nothing is rebuilt: the transaction's rollback brings the indexes back.
+    yield [name for name, _ in deferred]
+    for _, sql in deferred:
+        conn.execute(sql)

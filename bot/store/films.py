@@ -219,13 +219,14 @@ def save_film(
         changed += 1
     with_cast = True
     if cast_only_if_none:
-        with_cast = not (yield from has_cast(film_id))
+        with_cast = not (yield from has_credits(film_id, "actor"))
     changed += yield from add_details(film_id, new, cast=with_cast)
     return film_id, ("updated" if changed else "unchanged")
 
 
-def has_cast(film_id: int) -> Steps[bool]:
-    rows = yield ("SELECT 1 FROM credits WHERE film_id = ? AND role = 'actor' LIMIT 1", (film_id,))
+def has_credits(film_id: int, role: str) -> Steps[bool]:
+    """Whether the film has anyone credited in ``role`` (``actor``: whether it has a cast)."""
+    rows = yield ("SELECT 1 FROM credits WHERE film_id = ? AND role = ? LIMIT 1", (film_id, role))
     return bool(rows)
 
 
