@@ -26,18 +26,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import pysbd
 
+from bench.report import command_line, write_section
 from bot import ROOT, summaries
 from bot.summaries import ReviewText, split_sentences, summarize
 
 SHARED = ROOT.parent / "shared"
 PLOTS = SHARED / "data" / "plots" / "wiki_movie_plots.csv"
 HEAT = SHARED / "seeds" / "heat-review.txt"
-BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
-SECTION = "## Review summaries"
+SECTION = "Review summaries"
 SIZES = (1, 10, 50)
 
 
@@ -176,19 +175,6 @@ def show_heat() -> None:
         summaries.split_sentences = original
 
 
-def write_section(body: str, path: Path = BENCHMARKS_MD) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, keeping everyone else's."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = f"{SECTION}\n\n{body.strip()}\n\n"
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="times each set is summarised")
@@ -205,14 +191,15 @@ def main(argv: list[str] | None = None) -> None:
     result = f"{table(rows)}\n\nLoad average when the run ended (1, 5, 15 min): {load}."
     print(result)
     if args.write:
-        command = " ".join(["python -m bench.bench_summaries", *sys.argv[1:]]).strip()
+        command = command_line("bench.bench_summaries")
         write_section(
+            SECTION,
             "Time for one `bot.summaries.summarize` call (pure Python, one core of this "
             "2-core machine), on real prose from `../shared/data/plots` (see the bench's "
             "docstring for how review sets are made). Warm = the per-word stem cache filled "
             "as in a running bot; cold = cache cleared before each summary. The baseline is "
             "the same summariser splitting with pysbd.\n\n"
-            f"Command: `{command}`\n\n{result}"
+            f"Command: `{command}`\n\n{result}",
         )
 
 
