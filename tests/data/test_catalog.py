@@ -1,4 +1,4 @@
-"""The bundled catalog in ``data/``: its format, its taxonomy and its facts.
+"""The bundled catalog in ``data/``: its format, its taxonomy, its review documents, its facts.
 
 The format checks read the TOML and text files directly (not through the importer), so a broken
 file is reported here with the file and film it is in. The cross-checks compare every film that
@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from bot import DATA_DIR
 from bot.normalize import fold, name_key, title_key
 
 CATALOG_DIR = DATA_DIR / "catalog"
+REVIEWS_DIR = DATA_DIR / "reviews"
 GENRES_FILE = DATA_DIR / "genres.toml"
 
 DECADES = range(1920, 2030, 10)
@@ -56,6 +57,11 @@ MOVIELENS_GENRES = [
     "Thriller", "War", "Western",
 ]
 # fmt: on
+
+REVIEW_HEADER_KEYS = {"Genre", "Title", "Year", "Director", "Author", "Source"}
+HEADER_LINE = re.compile(r"^(?P<key>[A-Z][A-Za-z]*):\s*(?P<value>.*?)\s*$")
+# `heat-1995.txt`, `heat-review.txt`, `the-dark-knight.txt` -> title words and an optional year.
+FILE_NAME = re.compile(r"^(?P<title>.+?)(?:-(?P<year>\d{4}))?(?:-review)?$")
 
 
 # ---------------------------------------------------------------- loading
@@ -105,6 +111,71 @@ def genre_lookup() -> dict[str, str]:
         for spelling in [name, *entry.get("aliases", [])]:
             lookup.setdefault(fold(spelling), name)
     return lookup
+
+
+@dataclass
+class ReviewDocument:
+    path: Path
+    header: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+    @property
+    def words(self) -> int:
+        return len(self.body.split())
+
+
+def parse_review(path: Path) -> ReviewDocument:
+    """Split a seed-format document into its ``Key: value`` header and its prose."""
+    document = ReviewDocument(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines) and (match := HEADER_LINE.match(lines[index])):
+        # A prose line can start like `Note: …`; only short lines with a header key count.
+        if match["key"] not in REVIEW_HEADER_KEYS and len(lines[index]) > 60:
+            break
+        document.header[match["key"]] = match["value"]
+        index += 1
+    document.body = "\n".join(lines[index:]).strip()
+    return document
+
+
+def review_paths() -> list[Path]:
+    return sorted(REVIEWS_DIR.glob("*.txt"))
+
+
+def films_named(title: str) -> list[Film]:
+    key = title_key(title)
+    return [film for film in catalog() if key in {title_key(t) for t in film.titles}]
+
+
+@dataclass(frozen=True)
+class ReviewedFilm:
+    named_by: str  # "header", "file name" or "opening sentence"
+    named: str
+    films: list[Film]
+
+    @property
+    def best_known(self) -> Film:
+        return max(self.films, key=lambda film: film.data["votes"])
+
+
+def reviewed_film(document: ReviewDocument) -> ReviewedFilm:
+    """The film a document names: its `Title:`, else its file name, else its opening sentence."""
+    year = document.header.get("Year")
+    if "Title" in document.header:
+        named_by, title = "header", document.header["Title"]
+    else:
+        match = FILE_NAME.match(document.path.stem)
+        assert match is not None
+        named_by, title = "file name", match["title"].replace("-", " ")
+        year = year or match["year"]
+        opening = re.match(r"^(?P<title>.+?)\s+(?:is|was)\s", document.body)
+        if not films_named(title) and opening:
+            named_by, title = "opening sentence", opening["title"]
+    found = films_named(title)
+    if year:
+        found = [film for film in found if film.data["year"] == int(year)]
+    return ReviewedFilm(named_by, f"{title} ({year})" if year else title, found)
 
 
 # ---------------------------------------------------------------- catalog format
@@ -263,6 +334,81 @@ def test_the_catalog_spans_many_countries() -> None:
         "Hong Kong", "India", "Mexico", "Brazil", "Iran", "Sweden", "Denmark", "Soviet Union",
     }  # fmt: skip
     assert wanted <= set(countries), f"missing: {wanted - set(countries)}"
+
+
+# ---------------------------------------------------------------- review documents
+
+
+def test_there_are_enough_review_documents() -> None:
+    assert len(review_paths()) >= 12
+
+
+@pytest.mark.parametrize("path", review_paths(), ids=lambda path: path.name)
+def test_review_document_parses_and_names_a_catalog_film(path: Path) -> None:
+    document = parse_review(path)
+    assert set(document.header) <= REVIEW_HEADER_KEYS, document.header
+    assert 250 <= document.words <= 600, f"{document.words} words"
+    assert len([p for p in document.body.split("\n") if p.strip()]) >= 3, "fewer than 3 paragraphs"
+    reviewed = reviewed_film(document)
+    assert reviewed.films, f"{path.name} names {reviewed.named!r}, which is not in the catalog"
+    film = reviewed.best_known
+    for genre in document.header.get("Genre", "").split(" | "):
+        if genre:
+            assert fold(genre) in genre_lookup(), f"unknown genre {genre!r}"
+    if "Director" in document.header:
+        assert document.header["Director"] in film.data["directors"]
+
+
+def test_reviews_cover_same_title_films_and_the_required_ones() -> None:
+    reviewed = set()
+    for path in review_paths():
+        reviewed.add(reviewed_film(parse_review(path)).best_known.data["imdb"])
+    required = {
+        "tt0113277": "Heat (1995)",
+        "tt0093164": "Heat (1986)",
+        "tt0115964": "Crash (1996)",
+        "tt0375679": "Crash (2004)",
+        "tt0468569": "The Dark Knight",
+        "tt0211915": "Amélie",
+        "tt0114369": "Se7en",
+        "tt0068646": "The Godfather",
+        "tt0047478": "Seven Samurai",
+        "tt0245429": "Spirited Away",
+        "tt6751668": "Parasite",
+    }
+    assert {i: t for i, t in required.items() if i not in reviewed} == {}
+
+
+def test_reviews_use_every_way_of_naming_their_film() -> None:
+    documents = [parse_review(path) for path in review_paths()]
+    named_by = Counter(reviewed_film(document).named_by for document in documents)
+    assert set(named_by) == {"header", "file name", "opening sentence"}, named_by
+    assert any(set(document.header) == {"Genre"} for document in documents)
+    assert any(not document.header for document in documents)
+
+
+def test_reviews_contain_text_that_tests_sentence_splitting() -> None:
+    text = "\n".join(parse_review(path).body for path in review_paths())
+    for needle in ("Lt. ", "Dr. ", "U.S.", "/10", "“"):
+        assert needle in text, needle
+    assert re.search(r"\(\w[\w .'-]+\)", text), "no `Character (Actor)` mention"
+    assert re.search(r"\b[A-Z]\w+ [A-Z]\w+ as [A-Z]", text), "no `Actor as Character` mention"
+    assert "Directed by " in text
+
+
+def test_reviews_are_not_copied_from_the_seed(shared_data: Path) -> None:
+    seed = (shared_data.parent / "seeds" / "heat-review.txt").read_text(encoding="utf-8")
+
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        words = fold(text).split()
+        return {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    seed_shingles = shingles(seed)
+    copied = {
+        path.name: len(shingles(path.read_text(encoding="utf-8")) & seed_shingles)
+        for path in review_paths()
+    }
+    assert {name: n for name, n in copied.items() if n} == {}
 
 
 # ---------------------------------------------------------------- cross-checks with real data
