@@ -3,7 +3,9 @@ that thread onto the message that asked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -29,6 +31,39 @@ class FilmContext(commands.Context["FilmBot"]):
     @property
     def guild_id(self) -> int | None:
         return self.guild.id if self.guild is not None else None
+
+    @property
+    def text_prefix(self) -> str:
+        """The prefix members type in this server, even when this command came as a slash
+        command (for examples and hints in replies)."""
+        prefix: str = self.bot.guild_config.prefix(self.guild_id)
+        return prefix
+
+    @contextlib.asynccontextmanager
+    async def defer_if_slow(self, after: float = 2.0) -> AsyncIterator[None]:
+        """Around work that may be slow: a slash command still unanswered ``after`` seconds
+        in is deferred ("thinking…"), so Discord's 3 s limit is never missed; fast work costs
+        nothing. Send the reply after the block (``ctx.send`` then edits the placeholder)."""
+        interaction = self.interaction
+        if interaction is None:
+            yield
+            return
+        deferring = asyncio.Event()
+
+        async def defer_later() -> None:
+            await asyncio.sleep(after)
+            if not interaction.response.is_done():
+                deferring.set()
+                await interaction.response.defer()
+
+        timer = asyncio.create_task(defer_later())
+        try:
+            yield
+        finally:
+            if deferring.is_set():
+                await timer  # the deferral is on its way: let it land before replying
+            else:
+                timer.cancel()
 
     # The overloads of Context.send are reproduced by passing everything through unchanged.
     async def send(self, content: str | None = None, **kwargs: Any) -> discord.Message:

@@ -63,10 +63,6 @@ class Help(commands.Cog, name="Help"):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
-    def _text_prefix(self, ctx: FilmContext) -> str:
-        # Slash or not, show the prefix members type in this server.
-        return self.bot.guild_config.prefix(ctx.guild_id)
-
     @film_command(
         "help",
         help="Every command with an example, or one command in detail.",
@@ -75,7 +71,7 @@ class Help(commands.Cog, name="Help"):
     )
     @app_commands.describe(command="The command to explain")
     async def help_command(self, ctx: FilmContext, command: str | None = None) -> None:
-        prefix = self._text_prefix(ctx)
+        prefix = ctx.text_prefix
         if command is None:
             await ctx.send(embed=render.help_overview(families(self.bot, prefix), prefix))
             return

@@ -82,11 +82,15 @@ def bot_settings(db_path: Path, **changes: Any) -> Settings:
 
 @pytest.fixture(scope="session")
 def catalog_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the bundled catalog, built once; each e2e test works on its own copy."""
+    """A store opened as the bot opens one (``open_store``), loaded with the test catalog in
+    tests/fixtures/data (two films called Heat, The Heat, Se7en …), built once per session;
+    each e2e test works on its own copy of the file."""
+    from tests.catalog_fixtures import FIXTURE_DATA
+
     path = tmp_path_factory.mktemp("template") / "filmclub.db"
 
     async def build() -> None:
-        store = await open_store(bot_settings(path), path)
+        store = await open_store(bot_settings(path), path, data_dir=FIXTURE_DATA)
         await store.close()
 
     asyncio.run(build())
@@ -115,7 +119,7 @@ async def running_bot(db_path: Path, settings: Settings | None = None) -> AsyncI
 
 @pytest.fixture
 async def discord_bot(catalog_template: Path, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    """The real FilmBot, in this process, on a copy of the bundled catalog, through a local
+    """The real FilmBot, in this process, on a copy of the test catalog, through a local
     Discord (see :class:`BotHarness`)."""
     db_path = tmp_path / "filmclub.db"
     shutil.copyfile(catalog_template, db_path)

@@ -3,6 +3,7 @@ cooldowns, servers kept apart, and the meta-test over every extension."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import Counter
@@ -253,3 +254,22 @@ async def test_every_extension_loads_with_unique_named_documented_commands(
     synced = {c["name"] for c in discord_bot.discord.commands[None]}
     hybrid = {c.name for c in everything if getattr(c, "app_command", None) is not None}
     assert synced == hybrid
+
+
+async def test_slow_slash_commands_are_deferred_and_fast_ones_are_not(
+    discord_bot: BotHarness,
+) -> None:
+    @film_command("slow", help="Thinks for a while.", usage="", example="")
+    async def slow(ctx: FilmContext, seconds: float = 0.0) -> None:
+        async with ctx.defer_if_slow(after=0.02):
+            await asyncio.sleep(seconds)
+        await ctx.send("Done.")
+
+    discord_bot.bot.add_command(slow)
+    await discord_bot.bot.sync_commands()
+    fast = (await discord_bot.slash("slow", seconds=0)).one()
+    assert fast.interaction is not None and fast.interaction.response_type == 4
+    slow_reply = (await discord_bot.slash("slow", seconds=0.1)).one()
+    assert slow_reply.interaction is not None and slow_reply.interaction.response_type == 5
+    assert slow_reply.content == "Done." and not slow_reply.loading
+    assert (await discord_bot.send("!slow 0.05")).one().content == "Done."

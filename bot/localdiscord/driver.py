@@ -537,11 +537,13 @@ class LocalDiscord:
         try:
             await asyncio.wait_for(asyncio.shield(exchange.done), timeout)
         except TimeoutError:
-            self._pending.pop(input_id, None)
             raise BotDidNotAnswer(
                 f"the bot did not finish with {what} within {timeout} s; "
                 f"replies so far: {exchange.replies.text or 'none'}"
             ) from None
+        finally:
+            # Done (or given up on): later messages are no longer this input's.
+            self._pending.pop(input_id, None)
         return exchange.replies
 
     async def slash(
