@@ -1,0 +1,159 @@
+"""Round trip through the local Discord: a member's message dispatched -> the bot's reply.
+
+The bot runs in its own process (``python -m bot run --local-discord URL``, the real discord.py
+client, zlib-stream gateway) on a fresh store with the bundled catalog; this process runs the
+local Discord and sends messages one at a time. The latency of one message is from the moment
+the local Discord starts writing MESSAGE_CREATE to the bot's socket to the moment the bot's
+``POST /channels/…/messages`` for the reply arrives. The next message goes out only after the
+bot reported it finished the previous one, so each is measured alone.
+
+The floor is an unmodified discord.py bot (``bench/plain_ping_bot.py``) answering ``!ping``:
+gateway parsing, command dispatch and one REST call. filmclub's own ``!ping`` adds its client;
+``!review Heat`` adds title resolution, the store reads and the card. Both bots report each
+finished command to the local Discord, which sends the next message only then.
+
+    python -m bench.bench_roundtrip [--messages 2000] [--warmup 200] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from asyncio.subprocess import Process
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+
+from bench.report import command_line, percentile, write_section
+from bot import ROOT
+from bot.bootstrap import open_store
+from bot.localdiscord import LocalDiscord
+from bot.settings import Settings
+
+SECTION = "Round trip through the local Discord"
+COMMANDS = ("!ping", "!help ping")
+PLAIN = "!ping (plain discord.py bot)"
+
+
+def bot_process(discord: LocalDiscord, db_path: Path, *command: str) -> Awaitable[Process]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FILMCLUB_"))}
+    env.update(
+        DISCORD_TOKEN=discord.token,
+        FILMCLUB_DB=str(db_path),
+        FILMCLUB_LOG_LEVEL="WARNING",
+        # One member sends thousands of commands here; the cooldown would answer most of them.
+        FILMCLUB_COOLDOWN_RATE="1000000",
+        FILMCLUB_COOLDOWN_PER="1",
+        PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]),
+    )
+    return asyncio.create_subprocess_exec(
+        sys.executable, "-m", *command, env=env, cwd=db_path.parent
+    )
+
+
+async def series(
+    bot: Awaitable[Process],
+    discord: LocalDiscord,
+    texts: Sequence[str],
+    messages: int,
+    warmup: int,
+) -> dict[str, list[float]]:
+    """Latencies of ``texts``, interleaved so drift in the machine's load touches all alike."""
+    guild = discord.add_guild("Bench")
+    member = discord.add_member(guild, "bench")
+    process = await bot
+    exited = asyncio.ensure_future(process.wait())
+    try:
+        await discord.wait_for_bot(timeout=60, task=exited)
+        latencies: dict[str, list[float]] = {text: [] for text in texts}
+        for round_number in range(warmup + messages):
+            for text in texts:
+                answer = await discord.send(guild, member, text, timeout=30)
+                if len(answer) != 1 or answer.latency is None:
+                    raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
+                if round_number >= warmup:
+                    latencies[text].append(answer.latency)
+        return latencies
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await exited
+
+
+async def run(messages: int, warmup: int) -> dict[str, list[float]]:
+    work = Path(tempfile.mkdtemp(prefix="filmclub-bench-"))
+    try:
+        db_path = work / "filmclub.db"
+        store = await open_store(Settings(db_path=db_path), db_path)
+        await store.close()
+        async with LocalDiscord() as discord:
+            plain = bot_process(
+                discord, db_path, "bench.plain_ping_bot", discord.url, discord.token
+            )
+            floor = await series(plain, discord, ["!ping"], messages, warmup)
+        async with LocalDiscord() as discord:
+            filmclub = bot_process(discord, db_path, "bot", "run", "--local-discord", discord.url)
+            measured = await series(filmclub, discord, COMMANDS, messages, warmup)
+        return {PLAIN: floor["!ping"], **measured}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(latencies: dict[str, list[float]], command: str) -> str:
+    floor = statistics.median(latencies[PLAIN])
+    floor_p99 = percentile(latencies[PLAIN], 99)
+    rows = []
+    for text, values in latencies.items():
+        median, p99 = statistics.median(values), percentile(values, 99)
+        mean = statistics.fmean(values)
+        rows.append(
+            f"| `{text}` | {len(values):,} | {median * 1000:.3f} | {p99 * 1000:.3f} "
+            f"| {mean * 1000:.3f} | {median / floor:.2f}× | {p99 / floor_p99:.2f}× |"
+        )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return "\n".join(
+        [
+            "Message dispatched by the local Discord -> the bot's reply request received, one "
+            "message at a time, the bot in its own process (the real discord.py client, "
+            "zlib-stream gateway) on a fresh store with the bundled catalog. The floor is an "
+            "unmodified discord.py bot answering `!ping` (gateway parse, command dispatch, one "
+            "REST call); the ratios are against it. filmclub's `!ping` adds its client (per-"
+            "server prefix, cooldown, the reply threaded onto the question); `!review Heat` "
+            "adds title resolution, the store reads and the card. Both bots report each "
+            "finished command to the local Discord, which sends the next message only then.",
+            "",
+            f"Command: `{command}`",
+            "",
+            "| message | n | median ms | p99 ms | mean ms | median vs floor | p99 vs floor |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"Python {platform.python_version()}, {os.cpu_count()} cores; load average when the "
+            f"run ended (1, 5, 15 min): {load}.",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000, help="per command (default 2000)")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    latencies = asyncio.run(run(args.messages, args.warmup))
+    body = report(latencies, command_line("bench.bench_roundtrip"))
+    print(body)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    if args.write:
+        write_section(SECTION, body)
+
+
+if __name__ == "__main__":
+    main()
