@@ -46,6 +46,26 @@ _APOSTROPHES = "'’‘`´"
 _ASCII_FOLD = bytes(
     c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256)
 )
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>[^\W\d_]{1,3}'?)\s*$")
 
@@ -55,8 +75,12 @@ def fold(text: str) -> str:
     if text.isascii():
         folded = text.encode().replace(b"&", b" and ").translate(_ASCII_FOLD, b"'`")
         return b" ".join(folded.split()).decode()
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSABLE)
+    # Combining marks (accents) and format characters (zero-width spaces and joiners, which
+    # people paste by accident or on purpose) vanish instead of splitting a word in two.
+    ascii_only = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     lowered = ascii_only.casefold().replace("&", " and ")
     for mark in _APOSTROPHES:
         lowered = lowered.replace(mark, "")

@@ -1,0 +1,532 @@
+"""The search index and every candidate lookup behind title and person resolution.
+
+Exact lookups go through the key indexes of the films, film_aliases and people tables. Typo
+tolerance comes from a spelling index over the *words* of titles (symmetric delete): each word
+is stored with each of its one-character deletions, so a misspelt word reaches its dictionary
+words through a handful of indexed lookups of the query word's own deletions, whatever the
+catalog's size. Whole titles are then found by their keys, and people by an index of reversed
+name keys (a surname is a prefix of a reversed name). Nothing here scans every title or name.
+
+Maintenance: importers call :func:`rebuild` after a bulk load (synchronous, on their own
+connection, from a worker thread), and anything that adds or renames a few films calls
+:func:`index_films` / :func:`index_films_async` in the same transaction. The index may hold
+words of films since deleted or renamed; lookups always go back to the films table, so a stale
+word costs a probe, never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import aiosqlite
+
+from bot.store.database import Store
+
+#: How many people (the best-known) the surname index covers. A surname alone or a misspelt
+#: name finds them; anyone else is found by their full name (people_name_key). Keeps the
+#: rebuild inside a second at IMDb's 2M names.
+PEOPLE_INDEXED = 200_000
+
+#: A prefix shared by more films than this is answered from the popularity index instead of
+#: sorting the whole key range (typing "s" into autocomplete must not sort 60,000 titles).
+PREFIX_SORT_LIMIT = 2_000
+
+_WORD_BATCH = 50_000
+
+
+# Rows ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TitleCandidate:
+    """A film reached through one of its titles (its own or an alias), with that title's keys."""
+
+    film_id: int
+    title: str
+    title_key: str
+    bare_key: str
+    year: int | None
+    popularity: float
+
+
+@dataclass(frozen=True)
+class NameCandidate:
+    person_id: int
+    name: str
+    name_key: str
+    popularity: float
+
+
+@dataclass(frozen=True)
+class DictionaryWord:
+    """A word of the titles' dictionary, reached from ``variant`` (a deletion of a query word)."""
+
+    variant: str
+    word: str
+    films: int
+
+
+# Maintenance ----------------------------------------------------------------------------------
+# Every one-character deletion of the words with id above a bound (0 for all), in key order so
+# the B-tree is written sequentially. Words longer than 64 characters keep only the first 64.
+_INSERT_DELETES = """
+INSERT OR IGNORE INTO search_word_deletes (variant, word, films)
+WITH RECURSIVE position(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM position WHERE i < 64)
+SELECT substr(w.word, 1, position.i - 1) || substr(w.word, position.i + 1), w.word, w.films
+FROM search_words AS w JOIN position ON position.i <= length(w.word)
+WHERE w.id > ?1 AND length(w.word) > 1
+ORDER BY 1, 2
+"""
+
+# The two-character deletions of short words (3 to SHORT_WORD letters), kept apart: they are
+# dense (every short word has a few two-letter skeletons), so only a second look uses them.
+_INSERT_SHORT_DELETES = """
+INSERT OR IGNORE INTO search_short_word_deletes (variant, word, films)
+WITH RECURSIVE position(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM position WHERE i < ?2)
+SELECT substr(w.word, 1, a.i - 1) || substr(w.word, a.i + 1, b.i - a.i - 1)
+       || substr(w.word, b.i + 1), w.word, w.films
+FROM search_words AS w JOIN position AS a JOIN position AS b ON a.i < b.i
+WHERE w.id > ?1 AND length(w.word) BETWEEN 3 AND ?2 AND b.i <= length(w.word)
+ORDER BY 1, 2
+"""
+
+#: Words this short also have their two-character deletions in the index.
+SHORT_WORD = 5
+
+# The words of some films' keys, split in SQL so the synchronous and asynchronous paths share
+# one statement. Keys are normalised (single spaces, [0-9a-z]), so splitting on ' ' is exact.
+_INSERT_WORDS_OF_FILMS = """
+WITH RECURSIVE
+    film_keys(rest) AS (
+        SELECT bare_key || ' ' FROM films WHERE id IN (SELECT value FROM json_each(?1))
+        UNION ALL
+        SELECT bare_key || ' ' FROM film_aliases WHERE film_id IN (SELECT value FROM json_each(?1))
+    ),
+    split(word, rest) AS (
+        SELECT '', rest FROM film_keys
+        UNION ALL
+        SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
+        FROM split WHERE rest <> ''
+    )
+INSERT OR IGNORE INTO search_words (word, reversed, films)
+SELECT DISTINCT word, filmclub_reverse(word), 1 FROM split WHERE word <> ''
+"""
+
+_INSERT_NAME_SUFFIXES = """
+INSERT OR IGNORE INTO search_name_suffixes (reversed_key, person_id)
+SELECT filmclub_reverse(name_key), id FROM people WHERE {where} ORDER BY 1, 2
+"""
+
+_MAX_WORD_ID = "SELECT coalesce(max(id), 0) FROM search_words"
+
+
+def _reverse(text: str | None) -> str | None:
+    return None if text is None else text[::-1]
+
+
+def rebuild(conn: sqlite3.Connection, *, films: bool = True, people: bool = True) -> None:
+    """Recreate the search index from the films and people tables (bulk; a worker thread's job).
+
+    Runs inside the caller's transaction when there is one, else in its own. Idempotent.
+    """
+    with _savepoint(conn, "search_rebuild"):
+        if films:
+            _rebuild_words(conn)
+        if people:
+            _rebuild_name_suffixes(conn)
+
+
+def _rebuild_words(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM search_word_deletes")
+    conn.execute("DELETE FROM search_short_word_deletes")
+    conn.execute("DELETE FROM search_words")
+    counts: Counter[str] = Counter()
+    cursor = conn.execute("SELECT bare_key FROM films UNION ALL SELECT bare_key FROM film_aliases")
+    for rows in iter(lambda: cursor.fetchmany(_WORD_BATCH), []):
+        counts.update(chain.from_iterable(key.split() for (key,) in rows))
+    # Ids in word order: the rowid table and its UNIQUE index are both written sequentially.
+    conn.executemany(
+        "INSERT INTO search_words (id, word, reversed, films) VALUES (?, ?, ?, ?)",
+        ((i, word, word[::-1], n) for i, (word, n) in enumerate(sorted(counts.items()), start=1)),
+    )
+    conn.execute(_INSERT_DELETES, (0,))
+    conn.execute(_INSERT_SHORT_DELETES, (0, SHORT_WORD))
+
+
+def _rebuild_name_suffixes(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM search_name_suffixes")
+    conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
+    threshold = _popularity_threshold(conn, PEOPLE_INDEXED)
+    if threshold is None:
+        conn.execute(_INSERT_NAME_SUFFIXES.format(where="1"))
+    else:
+        conn.execute(_INSERT_NAME_SUFFIXES.format(where="popularity >= ?"), (threshold,))
+
+
+def _popularity_threshold(conn: sqlite3.Connection, wanted: int) -> float | None:
+    """The popularity above which about ``wanted`` people lie (None: index everyone).
+
+    Estimated from a random sample of rowids, which costs a few thousand lookups instead of
+    sorting every person; an estimate is all the index needs.
+    """
+    row = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM people").fetchone()
+    total, max_id = int(row[0]), int(row[1])
+    if total <= wanted:
+        return None
+    rng = random.Random(total)  # the same store gives the same index
+    sample_ids = json.dumps([rng.randint(1, max_id) for _ in range(20_000)])
+    sample = sorted(
+        (
+            float(p)
+            for (p,) in conn.execute(
+                "SELECT popularity FROM people WHERE id IN (SELECT value FROM json_each(?))",
+                (sample_ids,),
+            )
+        ),
+        reverse=True,
+    )
+    if not sample:
+        return None
+    threshold = sample[min(len(sample) - 1, len(sample) * wanted // total)]
+    # Many people tied at the threshold (e.g. popularity 0) would flood the index: go above it.
+    tied = sum(1 for p in sample if p >= threshold)
+    if tied * total > 2 * wanted * len(sample):
+        above = [p for p in sample if p > threshold]
+        return above[-1] if above else threshold
+    return threshold
+
+
+def index_films(conn: sqlite3.Connection, film_ids: Iterable[int]) -> None:
+    """Add the words of these films' titles and aliases to the index (new or renamed films)."""
+    ids = json.dumps(sorted(set(film_ids)))
+    conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
+    with _savepoint(conn, "search_index_films"):
+        (before,) = conn.execute(_MAX_WORD_ID).fetchone()
+        conn.execute(_INSERT_WORDS_OF_FILMS, (ids,))
+        conn.execute(_INSERT_DELETES, (before,))
+        conn.execute(_INSERT_SHORT_DELETES, (before, SHORT_WORD))
+
+
+async def index_films_async(conn: aiosqlite.Connection, film_ids: Iterable[int]) -> None:
+    """:func:`index_films` for a write running on the store's writer (``store.write(fn)``)."""
+    ids = json.dumps(sorted(set(film_ids)))
+    await conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
+    rows = list(await conn.execute_fetchall(_MAX_WORD_ID))
+    await conn.execute(_INSERT_WORDS_OF_FILMS, (ids,))
+    await conn.execute(_INSERT_DELETES, (rows[0][0],))
+    await conn.execute(_INSERT_SHORT_DELETES, (rows[0][0], SHORT_WORD))
+
+
+def index_people(conn: sqlite3.Connection, person_ids: Iterable[int]) -> None:
+    """Put these people in the surname index (people added one by one are always included)."""
+    conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
+    where = "id IN (SELECT value FROM json_each(?))"
+    conn.execute(_INSERT_NAME_SUFFIXES.format(where=where), (json.dumps(sorted(set(person_ids))),))
+
+
+async def index_people_async(conn: aiosqlite.Connection, person_ids: Iterable[int]) -> None:
+    """:func:`index_people` for a write running on the store's writer."""
+    await conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
+    where = "id IN (SELECT value FROM json_each(?))"
+    await conn.execute(
+        _INSERT_NAME_SUFFIXES.format(where=where), (json.dumps(sorted(set(person_ids))),)
+    )
+
+
+class _savepoint:
+    """A SAVEPOINT: nested in the caller's transaction, or a transaction of its own."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        self._conn = conn
+        self._name = name
+
+    def __enter__(self) -> None:
+        self._conn.execute(f"SAVEPOINT {self._name}")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            self._conn.execute(f"ROLLBACK TO {self._name}")
+        self._conn.execute(f"RELEASE {self._name}")
+
+
+# Film lookups ---------------------------------------------------------------------------------
+_FILM_COLUMNS = "f.id, f.title, f.title_key, f.bare_key, f.year, f.popularity"
+_ALIAS_COLUMNS = "f.id, a.title, a.title_key, a.bare_key, f.year, f.popularity"
+_KEYS = "(SELECT value FROM json_each(?))"
+
+
+def _title_candidates(rows: Iterable[sqlite3.Row]) -> list[TitleCandidate]:
+    return [
+        TitleCandidate(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], float(r[5])) for r in rows
+    ]
+
+
+async def films_with_title_keys(store: Store, keys: Sequence[str]) -> list[TitleCandidate]:
+    """Films whose title or an alias has one of these ``title_key``s."""
+    if not keys:
+        return []
+    rows = await store.fetchall(
+        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.title_key IN {_KEYS} "
+        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
+        f"JOIN films AS f ON f.id = a.film_id WHERE a.title_key IN {_KEYS}",
+        (json.dumps(list(keys)),) * 2,
+    )
+    return _title_candidates(rows)
+
+
+async def films_with_bare_keys(store: Store, keys: Sequence[str]) -> list[TitleCandidate]:
+    """Films whose title or an alias has one of these ``bare_key``s (article-insensitive)."""
+    if not keys:
+        return []
+    rows = await store.fetchall(
+        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key IN {_KEYS} "
+        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
+        f"JOIN films AS f ON f.id = a.film_id WHERE a.bare_key IN {_KEYS}",
+        (json.dumps(list(keys)),) * 2,
+    )
+    return _title_candidates(rows)
+
+
+async def films_with_keys(
+    store: Store, bare_keys: Sequence[str], title_keys: Sequence[str]
+) -> list[TitleCandidate]:
+    """Both lookups in one round trip: the candidates of a fuzzy query's corrected spellings."""
+    if not bare_keys and not title_keys:
+        return []
+    rows = await store.fetchall(
+        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key IN {_KEYS} "
+        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
+        f"JOIN films AS f ON f.id = a.film_id WHERE a.bare_key IN {_KEYS} "
+        f"UNION ALL SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.title_key IN {_KEYS} "
+        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
+        f"JOIN films AS f ON f.id = a.film_id WHERE a.title_key IN {_KEYS}",
+        (json.dumps(list(bare_keys)),) * 2 + (json.dumps(list(title_keys)),) * 2,
+    )
+    return _title_candidates(rows)
+
+
+async def existing_prefixes(store: Store, prefixes: Iterable[str]) -> set[str]:
+    """Which of these prefixes (``"dark "``) begin some film's title key or bare key."""
+    packed = json.dumps(sorted(set(prefixes)))
+    if packed == "[]":
+        return set()
+    # Keys hold only [0-9a-z ], so every key starting with p sorts below p || '~'.
+    starts = (
+        "EXISTS (SELECT 1 FROM {table} WHERE {column} >= p.value AND {column} < p.value || '~')"
+    )
+    tests = " OR ".join(
+        starts.format(table=table, column=column)
+        for table in ("films", "film_aliases")
+        for column in ("bare_key", "title_key")
+    )
+    rows = await store.fetchall(f"SELECT p.value FROM json_each(?) AS p WHERE {tests}", (packed,))
+    return {str(r[0]) for r in rows}
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """``key >= lo AND key < hi`` selects exactly the keys starting with ``prefix``."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+async def films_with_key_prefix(
+    store: Store,
+    prefix: str,
+    limit: int,
+    *,
+    lengths: tuple[int, int] | None = None,
+) -> list[TitleCandidate]:
+    """Films whose title key or bare key starts with ``prefix``.
+
+    Without ``lengths``: the most popular first (autocomplete); a short prefix shared by
+    thousands of titles walks the popularity index and stops at ``limit`` instead of sorting
+    the whole range. With ``lengths`` (key lengths to keep): in key order, for candidates that
+    are ranked by the caller anyway.
+    """
+    if not prefix:
+        return await popular_films(store, limit)
+    lo, hi = _prefix_range(prefix)
+    if lengths is not None:
+        # Read at most ``limit`` keys of each range: a prefix shared by more films than that
+        # does not narrow anything, and the scan must stay bounded.
+        rows = await store.fetchall(
+            f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.id IN ("
+            "SELECT id FROM (SELECT id, bare_key AS k FROM films "
+            "WHERE bare_key >= ?1 AND bare_key < ?2 LIMIT ?3) WHERE length(k) BETWEEN ?4 AND ?5 "
+            "UNION SELECT id FROM (SELECT id, title_key AS k FROM films "
+            "WHERE title_key >= ?1 AND title_key < ?2 LIMIT ?3) WHERE length(k) BETWEEN ?4 AND ?5)",
+            (lo, hi, limit, *lengths),
+        )
+        return _title_candidates(rows)
+    crowded = await store.fetchval(
+        "SELECT count(*) FROM (SELECT 1 FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
+        "LIMIT ?3)",
+        (lo, hi, PREFIX_SORT_LIMIT),
+    )
+    if crowded >= PREFIX_SORT_LIMIT:
+        sql = (
+            f"SELECT {_FILM_COLUMNS} FROM films AS f INDEXED BY films_popularity "
+            "WHERE (f.bare_key >= ?1 AND f.bare_key < ?2) "
+            "OR (f.title_key >= ?1 AND f.title_key < ?2) "
+            "ORDER BY f.popularity DESC LIMIT ?3"
+        )
+    else:
+        sql = (
+            f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key >= ?1 AND f.bare_key < ?2 "
+            f"UNION SELECT {_FILM_COLUMNS} FROM films AS f "
+            "WHERE f.title_key >= ?1 AND f.title_key < ?2 "
+            "ORDER BY 6 DESC, 1 LIMIT ?3"
+        )
+    return _title_candidates(await store.fetchall(sql, (lo, hi, limit)))
+
+
+async def popular_films(store: Store, limit: int) -> list[TitleCandidate]:
+    rows = await store.fetchall(
+        f"SELECT {_FILM_COLUMNS} FROM films AS f ORDER BY f.popularity DESC, f.id LIMIT ?",
+        (limit,),
+    )
+    return _title_candidates(rows)
+
+
+async def film_with_imdb_id(store: Store, imdb_id: int) -> int | None:
+    value = await store.fetchval("SELECT id FROM films WHERE imdb_id = ?", (imdb_id,))
+    return None if value is None else int(value)
+
+
+async def film_exists(store: Store, film_id: int) -> bool:
+    return bool(await store.fetchval("SELECT 1 FROM films WHERE id = ?", (film_id,)))
+
+
+# The spelling index ---------------------------------------------------------------------------
+def deletions(word: str, depth: int) -> set[str]:
+    """``word`` and every string made from it by deleting up to ``depth`` characters."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 1 for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+async def dictionary_neighbours(
+    store: Store, variants: Iterable[str], *, short: bool = False
+) -> list[DictionaryWord]:
+    """Dictionary words equal to a variant or one deletion away from one.
+
+    Give the query words with their own deletions (:func:`deletions`): one deep finds every
+    word within one edit, two deep most within two. With ``short`` (and the two-deep deletions
+    of a short query word) every short word within two edits is found too. The caller checks
+    the real distance; this only narrows 100,000s of words to a few dozen.
+    """
+    packed = json.dumps(sorted(set(variants)))
+    if packed == "[]":
+        return []
+    table = "search_short_word_deletes" if short else "search_word_deletes"
+    rows = await store.fetchall(
+        f"SELECT word, word, films FROM search_words WHERE word IN {_KEYS} "
+        f"UNION ALL SELECT variant, word, films FROM {table} WHERE variant IN {_KEYS}",
+        (packed, packed),
+    )
+    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+async def dictionary_words_framing(
+    store: Store, prefix: str, suffix: str, lengths: tuple[int, int], limit: int
+) -> list[DictionaryWord]:
+    """Dictionary words of a length in ``lengths`` that start with ``prefix`` or end with
+    ``suffix``: the candidates of a word misspelt twice (``variant`` is the prefix or suffix).
+
+    Two typos leave one of a word's first, middle and last thirds intact, so this finds
+    what the one-deletion index cannot whenever the intact third is the first or the last.
+    """
+    lo, hi = _prefix_range(prefix)
+    rlo, rhi = _prefix_range(suffix[::-1])
+    rows = await store.fetchall(
+        "SELECT * FROM (SELECT ?1, word, films FROM search_words "
+        "WHERE word >= ?1 AND word < ?2 AND length(word) BETWEEN ?5 AND ?6 LIMIT ?7) "
+        "UNION ALL SELECT * FROM (SELECT ?8, word, films FROM search_words "
+        "WHERE reversed >= ?3 AND reversed < ?4 AND length(word) BETWEEN ?5 AND ?6 LIMIT ?7)",
+        (lo, hi, rlo, rhi, lengths[0], lengths[1], limit, suffix),
+    )
+    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+async def dictionary_words(store: Store, words: Iterable[str]) -> list[DictionaryWord]:
+    """Which of ``words`` are in the dictionary."""
+    packed = json.dumps(sorted(set(words)))
+    if packed == "[]":
+        return []
+    rows = await store.fetchall(
+        f"SELECT word, word, films FROM search_words WHERE word IN {_KEYS}", (packed,)
+    )
+    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+# People ---------------------------------------------------------------------------------------
+_PERSON_COLUMNS = "p.id, p.name, p.name_key, p.popularity"
+
+
+def _name_candidates(rows: Iterable[sqlite3.Row]) -> list[NameCandidate]:
+    return [NameCandidate(int(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows]
+
+
+async def people_with_key(store: Store, name_key: str) -> list[NameCandidate]:
+    rows = await store.fetchall(
+        f"SELECT {_PERSON_COLUMNS} FROM people AS p WHERE p.name_key = ? "
+        "ORDER BY p.popularity DESC, p.id",
+        (name_key,),
+    )
+    return _name_candidates(rows)
+
+
+async def people_with_key_prefix(store: Store, prefix: str, limit: int) -> list[NameCandidate]:
+    """People whose name key starts with ``prefix`` (first name, or a whole name being typed)."""
+    lo, hi = _prefix_range(prefix)
+    rows = await store.fetchall(
+        f"SELECT {_PERSON_COLUMNS} FROM people AS p WHERE p.name_key >= ? AND p.name_key < ? "
+        "LIMIT ?",
+        (lo, hi, limit),
+    )
+    return _name_candidates(rows)
+
+
+async def people_with_key_suffix(store: Store, suffix: str, limit: int) -> list[NameCandidate]:
+    """Indexed people whose name key ends with ``suffix`` (a surname: ``deniro``, ``niro``)."""
+    lo, hi = _prefix_range(suffix[::-1])
+    rows = await store.fetchall(
+        f"SELECT {_PERSON_COLUMNS} FROM search_name_suffixes AS s "
+        "JOIN people AS p ON p.id = s.person_id "
+        "WHERE s.reversed_key >= ? AND s.reversed_key < ? LIMIT ?",
+        (lo, hi, limit),
+    )
+    return _name_candidates(rows)
+
+
+async def popular_people(store: Store, limit: int) -> list[NameCandidate]:
+    rows = await store.fetchall(
+        f"SELECT {_PERSON_COLUMNS} FROM search_name_suffixes AS s "
+        "JOIN people AS p ON p.id = s.person_id ORDER BY p.popularity DESC, p.id LIMIT ?",
+        (limit,),
+    )
+    return _name_candidates(rows)
+
+
+async def person_with_imdb_id(store: Store, imdb_id: int) -> int | None:
+    value = await store.fetchval("SELECT id FROM people WHERE imdb_id = ?", (imdb_id,))
+    return None if value is None else int(value)
+
+
+async def person_exists(store: Store, person_id: int) -> bool:
+    return bool(await store.fetchval("SELECT 1 FROM people WHERE id = ?", (person_id,)))
+
+
+async def credit_counts(store: Store, person_ids: Sequence[int]) -> dict[int, int]:
+    """How many films each person is credited in: the tie-breaker among namesakes."""
+    rows = await store.fetchall(
+        f"SELECT person_id, count(*) FROM credits WHERE person_id IN {_KEYS} GROUP BY person_id",
+        (json.dumps(list(person_ids)),),
+    )
+    return {int(r[0]): int(r[1]) for r in rows}
