@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import ROOT
-from bot.normalize import ARTICLES, bare_key, display_title, title_key
-from bot.search import FilmResolution, resolve_film_ids
 from bot.errors import FilmNotFound
+from bot.normalize import ARTICLES, bare_key, display_title, title_key
+from bot.search import FilmMatch, resolve_film
 from bot.store import Store
 
 KINDS = ("exact", "case", "article", "year", "typo1", "typo2")
@@ -191,7 +191,7 @@ async def _run(store_path: Path, queries: list[Query]) -> dict[str, dict[str, fl
             started = time.perf_counter()
             found = await _resolve(store, query.text)
             timings[query.kind].append((time.perf_counter() - started) * 1000)
-            hits[query.kind] += found is not None and found == query.expected
+            hits[query.kind] += found is not None and found.film.id == query.expected
     results: dict[str, dict[str, float]] = {}
     for kind in [*KINDS, "typo"]:
         times = timings[kind] if kind != "typo" else timings["typo1"] + timings["typo2"]
@@ -206,9 +206,11 @@ async def _run(store_path: Path, queries: list[Query]) -> dict[str, dict[str, fl
     return results
 
 
-async def _resolve(store: Store, text: str) -> int | None:
-    found = await resolve_film_ids(store, text)
-    return found.film_id if isinstance(found, FilmResolution) else None
+async def _resolve(store: Store, text: str) -> FilmMatch | None:
+    try:
+        return await resolve_film(store, text)
+    except FilmNotFound:
+        return None
 
 
 def measure(store_path: Path, n_queries: int = 1000) -> dict[str, dict[str, float]]:
@@ -248,8 +250,10 @@ def write_section(body: str, path: Path = BENCHMARKS_MD) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     section = f"{SECTION}\n\n{body.strip()}\n\n"
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else (
-        text.rstrip("\n") + "\n\n" + section
+    text = (
+        pattern.sub(lambda _: section, text)
+        if pattern.search(text)
+        else (text.rstrip("\n") + "\n\n" + section)
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
@@ -296,9 +300,7 @@ def _report(results: dict[str, dict[str, float]], command: str, build: dict[str,
     if build:
         lines.append(f"Search index rebuild at this size: {build['rebuild_s']:.2f} s.")
     ratios: Callable[[str], str] = lambda name: (  # noqa: E731
-        f"{ANCHORS[name]['median_ms'] / typo['median_ms']:.0f}× faster median"
-        if typo
-        else ""
+        f"{ANCHORS[name]['median_ms'] / typo['median_ms']:.0f}× faster median" if typo else ""
     )
     lines.append(
         "Against the anchors measured at 1M titles (typo queries): rapidfuzz over all titles "

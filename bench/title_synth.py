@@ -28,8 +28,7 @@ from pathlib import Path
 
 from bot import ROOT
 from bot.normalize import bare_key, display_title, name_key, title_key
-from bot.store import Store
-from bot.store import search_index
+from bot.store import Store, search_index
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 _YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
@@ -140,12 +139,48 @@ def synth_films(n: int, seed: int = 1995) -> Iterator[tuple[str, int, float]]:
 
 def synth_names(n: int, seed: int = 1963) -> Iterator[tuple[str, float]]:
     rng = random.Random(seed)
-    firsts = [w.capitalize() for w in ["robert", "al", "val", "ashley", "tom", "jon", "maria",
-              "jean", "anna", "li", "carlos", "amélie", "søren", "françois", "kim", "ingrid"]]
-    lasts = ["Smith", "Pacino", "Kilmer", "Judd", "Sizemore", "Voight", "De Niro", "Van Damme",
-             "García", "O'Brien", "Müller", "Nakamura", "Ng", "Dupont", "Bergman"]
-    invented = [w.capitalize() for w in ("".join(rng.choice(_SYLLABLES) for _ in range(3))
-                                          for _ in range(50_000))]
+    firsts = [
+        w.capitalize()
+        for w in [
+            "robert",
+            "al",
+            "val",
+            "ashley",
+            "tom",
+            "jon",
+            "maria",
+            "jean",
+            "anna",
+            "li",
+            "carlos",
+            "amélie",
+            "søren",
+            "françois",
+            "kim",
+            "ingrid",
+        ]
+    ]
+    lasts = [
+        "Smith",
+        "Pacino",
+        "Kilmer",
+        "Judd",
+        "Sizemore",
+        "Voight",
+        "De Niro",
+        "Van Damme",
+        "García",
+        "O'Brien",
+        "Müller",
+        "Nakamura",
+        "Ng",
+        "Dupont",
+        "Bergman",
+    ]
+    invented = [
+        w.capitalize()
+        for w in ("".join(rng.choice(_SYLLABLES) for _ in range(3)) for _ in range(50_000))
+    ]
     for _ in range(n):
         first = rng.choice(firsts) if rng.random() < 0.3 else rng.choice(invented)
         last = rng.choice(lasts) if rng.random() < 0.2 else rng.choice(invented)

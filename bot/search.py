@@ -26,10 +26,14 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
-from bot.normalize import ARTICLES, bare_key, fold, title_key
+from bot.errors import FilmNotFound, PersonNotFound
+from bot.normalize import ARTICLES, bare_key, fold, name_key, title_key
 from bot.store import Store
 from bot.store import search_index as index
-from bot.store.search_index import DictionaryWord, TitleCandidate
+from bot.store.films import get_films
+from bot.store.models import Film, Person
+from bot.store.people import get_person
+from bot.store.search_index import DictionaryWord, NameCandidate, TitleCandidate
 
 # Query forms ----------------------------------------------------------------------------------
 _CHOICE = re.compile(r"^\s*id:(?P<id>\d{1,18})\s*$")
@@ -59,11 +63,85 @@ MAX_ALTERNATIVES_UNSURE = 100
 FRAMING_LIMIT = 600
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
+#: Shorter text than this gets no typo-tolerant suggestions (too many films are that close).
+MIN_SUGGESTED = 4
 
 
-def choice_value(film_id: int) -> str:
-    """The value an autocomplete choice carries: resolves back to exactly this film."""
-    return f"id:{film_id}"
+def choice_value(item_id: int) -> str:
+    """The value an autocomplete choice carries (a film's or a person's id): passed back as the
+    query, it resolves to exactly that film or person."""
+    return f"id:{item_id}"
+
+
+# Films ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FilmMatch:
+    """The film meant; the other films with the same title (the reply says how to pick them:
+    add the year); close titles worth mentioning."""
+
+    film: Film
+    same_title: list[Film]
+    suggestions: list[Film]
+
+
+async def resolve_film(store: Store, query: str) -> FilmMatch:
+    """The film a member means by ``query`` (product.md, "Naming a film").
+
+    Raises :class:`~bot.errors.FilmNotFound` with up to three ``Title (Year)`` suggestions
+    when nothing is close enough.
+    """
+    found = await resolve_film_ids(store, query)
+    if isinstance(found, NoFilm):
+        offered = [c.film_id for c in found.suggestions] or await _films_starting_like(store, query)
+        labels = [f.label for f in await get_films(store, _unique(offered)[:3])]
+        raise FilmNotFound(query, labels)
+    films = await get_films(store, [found.film_id, *found.same_title, *found.suggestions])
+    by_id = {film.id: film for film in films}
+    if found.film_id not in by_id:  # deleted between the lookup and now
+        raise FilmNotFound(query)
+    return FilmMatch(
+        by_id[found.film_id],
+        [by_id[i] for i in found.same_title if i in by_id],
+        [by_id[i] for i in found.suggestions if i in by_id],
+    )
+
+
+async def _films_starting_like(store: Store, query: str) -> list[int]:
+    """Films whose titles start with the query's first words, as many of them as some title
+    has (``godfather returns to the moon`` -> *The Godfather*): something to suggest."""
+    words = fold(query).split()
+    for count in range(len(words), 0, -1):
+        start = " ".join(words[:count])
+        if len(start) < MIN_SUGGESTED:
+            break
+        found = await index.films_with_key_prefix(store, start, 3)
+        if found:
+            return [c.film_id for c in found]
+    return []
+
+
+async def suggest_films(store: Store, text: str, limit: int = 25) -> list[Film]:
+    """Films for slash-command autocomplete while ``text`` is being typed: titles starting with
+    it (``hea`` -> *Heat*), the best-known first, then typo-tolerant matches."""
+    if match := _CHOICE.match(text):
+        return await get_films(store, [int(match["id"])])
+    if match := _IMDB_TITLE.match(text):
+        film_id = await index.film_with_imdb_id(store, int(match["id"]))
+        return await get_films(store, [] if film_id is None else [film_id])
+    reading = readings(text)[-1]
+    prefix = fold(text)
+    found = await index.films_with_key_prefix(store, prefix, limit)
+    if reading.year is not None:  # "heat 1995": the films of that title, that year first
+        found = await index.films_with_key_prefix(store, reading.title_key, limit) + found
+        found.sort(key=lambda c: c.year != reading.year)
+    ids = _unique(c.film_id for c in found)
+    if len(ids) < limit and len(prefix) >= MIN_SUGGESTED:
+        fuzzy = await resolve_film_ids(store, text)
+        if isinstance(fuzzy, FilmResolution):
+            ids += [fuzzy.film_id, *fuzzy.same_title, *fuzzy.suggestions]
+        else:
+            ids += [c.film_id for c in fuzzy.suggestions]
+    return await get_films(store, _unique(ids)[:limit])
 
 
 @dataclass(frozen=True)
@@ -218,7 +296,7 @@ async def _fuzzy(store: Store, options: Sequence[TitleReading]) -> FilmResolutio
         exact={half for w in words for cut in _cuts(w) for half in cut},
     )
     found = await _candidates(store, speller, sequences)
-    result, _ = _choose(options, found)
+    result = _choose(options, found)
     if isinstance(result, FilmResolution):
         return result
     # Round 2, for what is left: a space moved (``th eapes``), a missed space next to a typo
@@ -237,7 +315,7 @@ async def _fuzzy(store: Store, options: Sequence[TitleReading]) -> FilmResolutio
     for seq in sequences:
         found += await _after_typed_words(store, speller, seq)
     found += await _candidates(store, speller, sequences, harder=True)
-    return _choose(options, found)[0]
+    return _choose(options, found)
 
 
 async def _candidates(
@@ -518,9 +596,9 @@ def _better(score: tuple[int, float], than: tuple[int, float]) -> bool:
 
 def _choose(
     options: Sequence[TitleReading], found: Sequence[TitleCandidate]
-) -> tuple[FilmResolution | NoFilm, int]:
+) -> FilmResolution | NoFilm:
     """Rank the films found by edit distance, year, article and popularity; keep the best if
-    it is close enough. Also returns the best one's distance (99: none found)."""
+    it is close enough."""
     scored: dict[int, tuple[tuple[float, ...], int, TitleCandidate]] = {}
     for reading in options:
         article = reading.title_key != reading.bare_key
@@ -531,7 +609,7 @@ def _choose(
                 OSA.distance(reading.title_key, candidate.title_key),
             )
             score = (
-                distance,
+                float(distance),
                 _year_penalty(reading.year, candidate.year),
                 float(article != (candidate.title_key != candidate.bare_key)),
                 -candidate.popularity,
@@ -542,13 +620,17 @@ def _choose(
                 scored[candidate.film_id] = (score, allowed, candidate)
     ranked = sorted(scored.values(), key=lambda entry: entry[0])
     if not ranked:
-        return NoFilm(), 99
-    (distance, year_penalty, *_), allowed, chosen = ranked[0]
-    if distance > allowed or year_penalty > 1:
-        return NoFilm(tuple(c for _, _, c in ranked[:3])), int(distance)
-    same = [c.film_id for _, _, c in ranked if c.title_key == chosen.title_key and c is not chosen]
+        return NoFilm()
+    (nearest, year_penalty, *_), allowance, chosen = ranked[0]
+    if nearest > allowance or year_penalty > 1:
+        return NoFilm(tuple(c for _, _, c in ranked[:3]))
+    same = [
+        c.film_id
+        for _, _, c in ranked
+        if c.title_key == chosen.title_key and c.film_id != chosen.film_id
+    ]
     runners = [c.film_id for _, _, c in ranked if c.title_key != chosen.title_key]
-    return FilmResolution(chosen.film_id, tuple(same), tuple(runners[:3])), int(distance)
+    return FilmResolution(chosen.film_id, tuple(same), tuple(runners[:3]))
 
 
 def _year_penalty(wanted: int | None, year: int | None) -> float:
@@ -559,3 +641,160 @@ def _year_penalty(wanted: int | None, year: int | None) -> float:
     if year is not None and abs(year - wanted) == 1:
         return 1.0
     return 2.0
+
+
+# People ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonMatch:
+    """The person meant; namesakes (the same name); others the query could mean."""
+
+    person: Person
+    same_name: list[Person]
+    suggestions: list[Person]
+
+
+@dataclass(frozen=True)
+class PersonResolution:
+    person_id: int
+    same_name: tuple[int, ...] = ()
+    suggestions: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoPerson:
+    suggestions: tuple[NameCandidate, ...] = ()
+
+
+#: Most people read per name prefix or surname when resolving or suggesting.
+PEOPLE_CANDIDATES = 200
+
+
+async def resolve_person(store: Store, query: str) -> PersonMatch:
+    """The person a member means: ``Robert De Niro``, ``robert deniro``, ``de niro``,
+    ``deniro``, a typo, an IMDb ``nm`` id. The best-known wins a tie.
+
+    Raises :class:`~bot.errors.PersonNotFound` with up to three suggestions.
+    """
+    found = await resolve_person_ids(store, query)
+    if isinstance(found, NoPerson):
+        offered = [c.person_id for c in found.suggestions]
+        if not offered and len(name_key(query)) >= MIN_SUGGESTED:
+            offered = [p.id for p in await suggest_people(store, query, limit=3)]
+        raise PersonNotFound(query, [p.name for p in await _people(store, offered[:3])])
+    people = {
+        p.id: p
+        for p in await _people(store, [found.person_id, *found.same_name, *found.suggestions])
+    }
+    if found.person_id not in people:
+        raise PersonNotFound(query)
+    return PersonMatch(
+        people[found.person_id],
+        [people[i] for i in found.same_name if i in people],
+        [people[i] for i in found.suggestions if i in people],
+    )
+
+
+async def suggest_people(store: Store, text: str, limit: int = 25) -> list[Person]:
+    """People for autocomplete: names starting with ``text`` or ending with it (a surname),
+    the best-known first."""
+    if match := _CHOICE.match(text):
+        return await _people(store, [int(match["id"])])
+    key = name_key(text)
+    if not key:
+        return []
+    found = await index.people_with_key_prefix(store, key, PEOPLE_CANDIDATES)
+    if len(key) >= 3:
+        found += await index.people_with_key_suffix(store, key, PEOPLE_CANDIDATES)
+    ranked = await _by_fame(store, found)
+    return await _people(store, [c.person_id for c in ranked[:limit]])
+
+
+async def resolve_person_ids(store: Store, query: str) -> PersonResolution | NoPerson:
+    """The core of :func:`resolve_person`, in ids."""
+    if match := _CHOICE.match(query):
+        person_id = int(match["id"])
+        exists = await index.person_exists(store, person_id)
+        return PersonResolution(person_id) if exists else NoPerson()
+    if match := _IMDB_NAME.match(query):
+        found = await index.person_with_imdb_id(store, int(match["id"]))
+        return PersonResolution(found) if found is not None else NoPerson()
+    key = name_key(query)
+    if not key:
+        return NoPerson()
+    exact = await index.people_with_key(store, key)
+    if exact:
+        return _pick_person(await _by_fame(store, exact), key)
+    if len(key) >= 3:
+        # A surname or the end of a name (``de niro``, ``deniro``), then the start of one
+        # (``robert de``): only whole words count, so ``iro`` is not De Niro.
+        ends = await index.people_with_key_suffix(store, key, PEOPLE_CANDIDATES)
+        starts = await index.people_with_key_prefix(store, key, PEOPLE_CANDIDATES)
+        for matched in (
+            [c for c in ends if key in _word_suffixes(c.name)],
+            [c for c in starts if key in _word_prefixes(c.name)],
+        ):
+            if matched:
+                return _pick_person(await _by_fame(store, matched), key)
+    return await _fuzzy_person(store, key)
+
+
+async def _fuzzy_person(store: Store, key: str) -> PersonResolution | NoPerson:
+    """A misspelt name: one half of it is likely intact, so read the names starting with its
+    first half and those ending with its second, and rank them by edit distance."""
+    half = max(3, len(key) // 2)
+    found = await index.people_with_key_prefix(store, key[:half], PEOPLE_CANDIDATES)
+    found += await index.people_with_key_suffix(store, key[-half:], PEOPLE_CANDIDATES)
+    if not found:
+        return NoPerson()
+    fame = await _fame(store, found)
+    allowed = allowed_edits(key)
+    scored = sorted(
+        (min(OSA.distance(key, k) for k in {c.name_key, *_word_suffixes(c.name)}), fame[c], c)
+        for c in {c.person_id: c for c in found}.values()
+    )
+    best_distance, _, best = scored[0]
+    if best_distance > allowed:
+        return NoPerson(tuple(c for _, _, c in scored[:3]))
+    same = [c.person_id for _, _, c in scored if c.name_key == best.name_key]
+    return PersonResolution(
+        best.person_id,
+        tuple(i for i in same if i != best.person_id),
+        tuple(c.person_id for _, _, c in scored[1:4] if c.person_id not in same),
+    )
+
+
+def _pick_person(ranked: Sequence[NameCandidate], key: str) -> PersonResolution:
+    chosen = ranked[0]
+    same = [c.person_id for c in ranked[1:] if c.name_key == chosen.name_key]
+    others = [c.person_id for c in ranked[1:] if c.name_key != chosen.name_key]
+    return PersonResolution(chosen.person_id, tuple(same), tuple(others[:3]))
+
+
+def _word_suffixes(name: str) -> set[str]:
+    """The keys of a name's last words: ``Robert De Niro`` -> {``niro``, ``deniro``, …}."""
+    words = fold(name).split()
+    return {"".join(words[i:]) for i in range(len(words))}
+
+
+def _word_prefixes(name: str) -> set[str]:
+    words = fold(name).split()
+    return {"".join(words[:i]) for i in range(1, len(words) + 1)}
+
+
+async def _fame(
+    store: Store, candidates: Sequence[NameCandidate]
+) -> dict[NameCandidate, tuple[float, int, int]]:
+    """How well known each is, as a sort key (smaller first): popularity, then credits."""
+    credits = await index.credit_counts(store, [c.person_id for c in candidates])
+    return {c: (-c.popularity, -credits.get(c.person_id, 0), c.person_id) for c in candidates}
+
+
+async def _by_fame(store: Store, candidates: Sequence[NameCandidate]) -> list[NameCandidate]:
+    unique = list({c.person_id: c for c in candidates}.values())
+    fame = await _fame(store, unique)
+    return sorted(unique, key=fame.__getitem__)
+
+
+async def _people(store: Store, ids: Sequence[int]) -> list[Person]:
+    found = await asyncio.gather(*(get_person(store, i) for i in _unique(ids)))
+    return [p for p in found if p is not None]

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.store import search_index
+
 #: Page cache of an import connection (KiB): big enough for index builds, bounded for memory.
 IMPORT_CACHE_KIB = 131_072
 
@@ -60,6 +62,7 @@ def refresh_search_index(conn: sqlite3.Connection) -> None:
     The search module's index (``bot.store.search_index.rebuild``) is wired in here: this is the
     one call site.
     """
+    search_index.rebuild(conn)
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from bot.store.database import Store
 from bot.store.genres import tag_film
 from bot.store.models import FILM_COLUMNS, Credit, Film, Genre
 from bot.store.people import credit, person_id
+from bot.store.search_index import index_films_steps
 from bot.store.steps import Steps
 
 Saved = Literal["added", "updated", "unchanged"]
@@ -167,6 +168,7 @@ def add_film_steps(new: NewFilm) -> Steps[int]:
         raise FilmExists(new.label, int(rows[0][0]))
     film_id = yield from insert_film(new)
     yield from add_details(film_id, new)
+    yield from index_films_steps([film_id])  # findable by its words (and people) at once
     return film_id
 
 

@@ -8,8 +8,8 @@ catalog's size. Whole titles are then found by their keys, and people by an inde
 name keys (a surname is a prefix of a reversed name). Nothing here scans every title or name.
 
 Maintenance: importers call :func:`rebuild` after a bulk load (synchronous, on their own
-connection, from a worker thread), and anything that adds or renames a few films calls
-:func:`index_films` / :func:`index_films_async` in the same transaction. The index may hold
+connection, from a worker thread), and anything that adds or renames a few films runs
+:func:`index_films_steps` in the same transaction (``add_film`` does). The index may hold
 words of films since deleted or renamed; lookups always go back to the films table, so a stale
 word costs a probe, never a wrong answer.
 """
@@ -26,7 +26,9 @@ from itertools import chain
 
 import aiosqlite
 
+from bot.store import steps
 from bot.store.database import Store
+from bot.store.steps import Steps
 
 #: How many people (the best-known) the surname index covers. A surname alone or a misspelt
 #: name finds them; anyone else is found by their full name (people_name_key). Keeps the
@@ -97,31 +99,12 @@ ORDER BY 1, 2
 #: Words this short also have their two-character deletions in the index.
 SHORT_WORD = 5
 
-# The words of some films' keys, split in SQL so the synchronous and asynchronous paths share
-# one statement. Keys are normalised (single spaces, [0-9a-z]), so splitting on ' ' is exact.
-_INSERT_WORDS_OF_FILMS = """
-WITH RECURSIVE
-    film_keys(rest) AS (
-        SELECT bare_key || ' ' FROM films WHERE id IN (SELECT value FROM json_each(?1))
-        UNION ALL
-        SELECT bare_key || ' ' FROM film_aliases WHERE film_id IN (SELECT value FROM json_each(?1))
-    ),
-    split(word, rest) AS (
-        SELECT '', rest FROM film_keys
-        UNION ALL
-        SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
-        FROM split WHERE rest <> ''
-    )
-INSERT OR IGNORE INTO search_words (word, reversed, films)
-SELECT DISTINCT word, filmclub_reverse(word), 1 FROM split WHERE word <> ''
-"""
+_IDS = "(SELECT value FROM json_each(?1))"
 
 _INSERT_NAME_SUFFIXES = """
 INSERT OR IGNORE INTO search_name_suffixes (reversed_key, person_id)
 SELECT filmclub_reverse(name_key), id FROM people WHERE {where} ORDER BY 1, 2
 """
-
-_MAX_WORD_ID = "SELECT coalesce(max(id), 0) FROM search_words"
 
 
 def _reverse(text: str | None) -> str | None:
@@ -133,11 +116,17 @@ def rebuild(conn: sqlite3.Connection, *, films: bool = True, people: bool = True
 
     Runs inside the caller's transaction when there is one, else in its own. Idempotent.
     """
-    with _savepoint(conn, "search_rebuild"):
+    conn.execute("SAVEPOINT search_rebuild")
+    try:
         if films:
             _rebuild_words(conn)
         if people:
             _rebuild_name_suffixes(conn)
+    except BaseException:
+        conn.execute("ROLLBACK TO search_rebuild")
+        conn.execute("RELEASE search_rebuild")
+        raise
+    conn.execute("RELEASE search_rebuild")
 
 
 def _rebuild_words(conn: sqlite3.Connection) -> None:
@@ -200,57 +189,64 @@ def _popularity_threshold(conn: sqlite3.Connection, wanted: int) -> float | None
     return threshold
 
 
-def index_films(conn: sqlite3.Connection, film_ids: Iterable[int]) -> None:
-    """Add the words of these films' titles and aliases to the index (new or renamed films)."""
+def index_films_steps(film_ids: Iterable[int]) -> Steps[None]:
+    """Add these films' title and alias words, and their people, to the index.
+
+    For films added or renamed one at a time (``add_film`` runs it in its own transaction);
+    bulk loads call :func:`rebuild` instead.
+    """
     ids = json.dumps(sorted(set(film_ids)))
-    conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
-    with _savepoint(conn, "search_index_films"):
-        (before,) = conn.execute(_MAX_WORD_ID).fetchone()
-        conn.execute(_INSERT_WORDS_OF_FILMS, (ids,))
-        conn.execute(_INSERT_DELETES, (before,))
-        conn.execute(_INSERT_SHORT_DELETES, (before, SHORT_WORD))
+    rows = yield (
+        f"SELECT bare_key FROM films WHERE id IN {_IDS} "
+        f"UNION SELECT bare_key FROM film_aliases WHERE film_id IN {_IDS}",
+        (ids,),
+    )
+    words = sorted({word for row in rows for word in str(row[0]).split()})
+    if words:
+        before = yield ("SELECT coalesce(max(id), 0) FROM search_words", ())
+        yield (
+            "INSERT OR IGNORE INTO search_words (word, reversed, films) "
+            "SELECT value ->> 0, value ->> 1, 1 FROM json_each(?)",
+            (json.dumps([[word, word[::-1]] for word in words]),),
+        )
+        yield (_INSERT_DELETES, (before[0][0],))
+        yield (_INSERT_SHORT_DELETES, (before[0][0], SHORT_WORD))
+    people = yield (f"SELECT DISTINCT person_id FROM credits WHERE film_id IN {_IDS}", (ids,))
+    yield from index_people_steps(int(row[0]) for row in people)
+
+
+def index_films(conn: sqlite3.Connection, film_ids: Iterable[int]) -> None:
+    """:func:`index_films_steps` on an importer's connection."""
+    steps.run(conn, index_films_steps(film_ids))
 
 
 async def index_films_async(conn: aiosqlite.Connection, film_ids: Iterable[int]) -> None:
-    """:func:`index_films` for a write running on the store's writer (``store.write(fn)``)."""
-    ids = json.dumps(sorted(set(film_ids)))
-    await conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
-    rows = list(await conn.execute_fetchall(_MAX_WORD_ID))
-    await conn.execute(_INSERT_WORDS_OF_FILMS, (ids,))
-    await conn.execute(_INSERT_DELETES, (rows[0][0],))
-    await conn.execute(_INSERT_SHORT_DELETES, (rows[0][0], SHORT_WORD))
+    """:func:`index_films_steps` inside a ``store.write``."""
+    await steps.run_async(conn, index_films_steps(film_ids))
 
 
-def index_people(conn: sqlite3.Connection, person_ids: Iterable[int]) -> None:
+def index_people_steps(person_ids: Iterable[int]) -> Steps[None]:
     """Put these people in the surname index (people added one by one are always included)."""
-    conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
-    where = "id IN (SELECT value FROM json_each(?))"
-    conn.execute(_INSERT_NAME_SUFFIXES.format(where=where), (json.dumps(sorted(set(person_ids))),))
-
-
-async def index_people_async(conn: aiosqlite.Connection, person_ids: Iterable[int]) -> None:
-    """:func:`index_people` for a write running on the store's writer."""
-    await conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
-    where = "id IN (SELECT value FROM json_each(?))"
-    await conn.execute(
-        _INSERT_NAME_SUFFIXES.format(where=where), (json.dumps(sorted(set(person_ids))),)
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    rows = yield (
+        "SELECT id, name_key FROM people WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
+    )
+    yield (
+        "INSERT OR IGNORE INTO search_name_suffixes (reversed_key, person_id) "
+        "SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+        (json.dumps([[str(row[1])[::-1], int(row[0])] for row in rows]),),
     )
 
 
-class _savepoint:
-    """A SAVEPOINT: nested in the caller's transaction, or a transaction of its own."""
+def index_people(conn: sqlite3.Connection, person_ids: Iterable[int]) -> None:
+    steps.run(conn, index_people_steps(person_ids))
 
-    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
-        self._conn = conn
-        self._name = name
 
-    def __enter__(self) -> None:
-        self._conn.execute(f"SAVEPOINT {self._name}")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is not None:
-            self._conn.execute(f"ROLLBACK TO {self._name}")
-        self._conn.execute(f"RELEASE {self._name}")
+async def index_people_async(conn: aiosqlite.Connection, person_ids: Iterable[int]) -> None:
+    await steps.run_async(conn, index_people_steps(person_ids))
 
 
 # Film lookups ---------------------------------------------------------------------------------
@@ -263,32 +259,6 @@ def _title_candidates(rows: Iterable[sqlite3.Row]) -> list[TitleCandidate]:
     return [
         TitleCandidate(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], float(r[5])) for r in rows
     ]
-
-
-async def films_with_title_keys(store: Store, keys: Sequence[str]) -> list[TitleCandidate]:
-    """Films whose title or an alias has one of these ``title_key``s."""
-    if not keys:
-        return []
-    rows = await store.fetchall(
-        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.title_key IN {_KEYS} "
-        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
-        f"JOIN films AS f ON f.id = a.film_id WHERE a.title_key IN {_KEYS}",
-        (json.dumps(list(keys)),) * 2,
-    )
-    return _title_candidates(rows)
-
-
-async def films_with_bare_keys(store: Store, keys: Sequence[str]) -> list[TitleCandidate]:
-    """Films whose title or an alias has one of these ``bare_key``s (article-insensitive)."""
-    if not keys:
-        return []
-    rows = await store.fetchall(
-        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key IN {_KEYS} "
-        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
-        f"JOIN films AS f ON f.id = a.film_id WHERE a.bare_key IN {_KEYS}",
-        (json.dumps(list(keys)),) * 2,
-    )
-    return _title_candidates(rows)
 
 
 async def films_with_keys(
@@ -392,12 +362,16 @@ async def popular_films(store: Store, limit: int) -> list[TitleCandidate]:
 
 
 async def film_with_imdb_id(store: Store, imdb_id: int) -> int | None:
-    value = await store.fetchval("SELECT id FROM films WHERE imdb_id = ?", (imdb_id,))
-    return None if value is None else int(value)
+    return await _one_id(store, "SELECT id FROM films WHERE imdb_id = ?", imdb_id)
 
 
 async def film_exists(store: Store, film_id: int) -> bool:
-    return bool(await store.fetchval("SELECT 1 FROM films WHERE id = ?", (film_id,)))
+    return await _one_id(store, "SELECT id FROM films WHERE id = ?", film_id) is not None
+
+
+async def _one_id(store: Store, sql: str, value: int) -> int | None:
+    found = await store.fetchval(sql, (value,))
+    return None if found is None else int(found)
 
 
 # The spelling index ---------------------------------------------------------------------------
@@ -505,22 +479,12 @@ async def people_with_key_suffix(store: Store, suffix: str, limit: int) -> list[
     return _name_candidates(rows)
 
 
-async def popular_people(store: Store, limit: int) -> list[NameCandidate]:
-    rows = await store.fetchall(
-        f"SELECT {_PERSON_COLUMNS} FROM search_name_suffixes AS s "
-        "JOIN people AS p ON p.id = s.person_id ORDER BY p.popularity DESC, p.id LIMIT ?",
-        (limit,),
-    )
-    return _name_candidates(rows)
-
-
 async def person_with_imdb_id(store: Store, imdb_id: int) -> int | None:
-    value = await store.fetchval("SELECT id FROM people WHERE imdb_id = ?", (imdb_id,))
-    return None if value is None else int(value)
+    return await _one_id(store, "SELECT id FROM people WHERE imdb_id = ?", imdb_id)
 
 
 async def person_exists(store: Store, person_id: int) -> bool:
-    return bool(await store.fetchval("SELECT 1 FROM people WHERE id = ?", (person_id,)))
+    return await _one_id(store, "SELECT id FROM people WHERE id = ?", person_id) is not None
 
 
 async def credit_counts(store: Store, person_ids: Sequence[int]) -> dict[int, int]:
