@@ -293,7 +293,8 @@ async def _fuzzy(store: Store, options: Sequence[TitleReading]) -> FilmResolutio
         store,
         near=words,
         close={a + b for seq in sequences for a, b in pairwise(seq)},
-        exact={half for w in words for cut in _cuts(w) for half in cut},
+        exact={half for w in words for cut in _cuts(w) for half in cut}
+        | {_NUMERALS[w] for w in words if w in _NUMERALS},
     )
     found = await _candidates(store, speller, sequences)
     result = _choose(options, found)
@@ -338,8 +339,9 @@ async def _after_typed_words(
     """Films whose key starts with the query's leading words, when those are dictionary words
     and a later word is not: the typo is after them, so they narrow the catalog to a few films
     to rank by edit distance, however badly the rest is misspelt."""
-    typed = list(itertools.takewhile(speller.is_word, words))
-    if len(typed) == len(words) or all(word in ARTICLES for word in typed):
+    # The last word may be the slip even when it is a word too (``part 2`` for ``part ii``).
+    typed = list(itertools.takewhile(speller.is_word, words[:-1]))
+    if all(word in ARTICLES for word in typed):
         return []
     key = " ".join(words)
     slack = allowed_edits(key)
@@ -402,6 +404,10 @@ _LIMITS: dict[str, Callable[[str], int]] = {
 }
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _SINGLE_CHARACTERS = frozenset(_ALPHABET)
+_ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+#: Sequel numbers either way round: 2 <-> ii (not 1 <-> i: "I" is mostly a word).
+_NUMERALS = {str(n): r for n, r in enumerate(_ROMAN, start=1) if n > 1}
+_NUMERALS |= {r: n for n, r in _NUMERALS.items()}
 _Near = tuple[str, int, float]  # (dictionary word, edits from the typed piece, prior)
 _Step = tuple[int, tuple[str, ...], int, float]  # (words consumed, words produced, edits, prior)
 
@@ -518,6 +524,8 @@ class _Speller:
         if harder and i + 1 < len(words):  # the space between two words moved by one
             for left, right in _shifts(words[i : i + 2]):
                 steps += [(2, pair, cost, p) for pair, cost, p in self._pairs(left, right, 1)]
+        if word in _NUMERALS and _NUMERALS[word] in self._films:  # "part 2" is "part ii"
+            steps.append((1, (_NUMERALS[word],), 0, math.log1p(self._films[_NUMERALS[word]])))
         if len(word) == 1:  # a stray letter, or the wrong one
             steps.append((1, (), 1, 0.0))
             steps += [
