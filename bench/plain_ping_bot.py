@@ -24,7 +24,7 @@ async def main(url: str, token: str) -> None:
     intents = discord.Intents.none()
     intents.guilds = intents.guild_messages = intents.message_content = True
     bot = commands.Bot(command_prefix="!", intents=intents, help_command=None)
-    reporter = HandledReporter(url, token)
+    reporter = HandledReporter(url, token, bot)
 
     @bot.command()
     async def ping(ctx: commands.Context[commands.Bot]) -> None:

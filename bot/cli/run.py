@@ -131,7 +131,7 @@ async def serve(
     store = await open_store(settings, db)
     try:
         async with FilmBot(store=store, settings=settings) as bot:
-            reporter = HandledReporter(local_url, token) if local_url else None
+            reporter = HandledReporter(local_url, token, bot) if local_url else None
             if reporter is not None:
                 bot.handled_hooks.append(reporter)
             loop = asyncio.get_running_loop()

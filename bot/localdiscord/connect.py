@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 
 import aiohttp
+import discord
 import discord.gateway
 import discord.http
 import yarl
+
+from bot.localdiscord.gateway import LOCAL_HANDLED
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +38,16 @@ def use_local_discord(url: str) -> None:
 class HandledReporter:
     """Tells a local Discord in another process which inputs the bot has finished with.
 
-    Call it with an input id (it is a ``FilmBot.handled_hooks`` entry). Ids are batched: one
-    POST is in flight at a time and carries every id finished meanwhile, so under load the
-    report costs far less than one request per command.
+    Call it with an input id (it is a ``FilmBot.handled_hooks`` entry). The ids go as one
+    extra gateway frame (opcode :data:`LOCAL_HANDLED`, which only a local Discord knows) on the
+    bot's own websocket, or, while that is reconnecting, as a POST. Ids are batched: one report
+    is in flight at a time and carries every id finished meanwhile.
     """
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, client: discord.Client | None = None) -> None:
         self._url = str(yarl.URL(url).with_path("/_local/handled"))
         self._headers = {"Authorization": f"Bot {token}"}
+        self._client = client
         self._pending: list[int] = []
         self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -51,16 +57,35 @@ class HandledReporter:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush())
 
+    def _socket(self) -> aiohttp.ClientWebSocketResponse | None:
+        ws = getattr(self._client, "ws", None)
+        socket = getattr(ws, "socket", None)
+        if isinstance(socket, aiohttp.ClientWebSocketResponse) and not socket.closed:
+            return socket
+        return None
+
     async def _flush(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
         while self._pending:
             ids, self._pending = self._pending, []
-            try:
-                async with self._session.post(self._url, json=ids, headers=self._headers) as resp:
-                    await resp.read()
-            except aiohttp.ClientError as error:
-                log.warning("could not report finished inputs to the local Discord: %s", error)
+            socket = self._socket()
+            if socket is not None:
+                try:
+                    # Around discord.py's gateway rate limiter, as its heartbeats are: this
+                    # frame is not Discord traffic.
+                    await socket.send_str(json.dumps({"op": LOCAL_HANDLED, "d": ids}))
+                    continue
+                except (ConnectionError, RuntimeError):
+                    pass
+            await self._post(ids)
+
+    async def _post(self, ids: list[int]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        try:
+            async with self._session.post(self._url, json=ids, headers=self._headers) as resp:
+                await resp.read()
+        except aiohttp.ClientError as error:
+            log.warning("could not report finished inputs to the local Discord: %s", error)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -24,6 +24,9 @@ REQUEST_GUILD_MEMBERS = 8
 INVALID_SESSION = 9
 HELLO = 10
 HEARTBEAT_ACK = 11
+#: Not Discord's: a bot run against a local Discord reports the inputs it finished with
+#: (``d``: their ids). See ``bot.localdiscord.connect.HandledReporter``.
+LOCAL_HANDLED = 1000
 
 # Intents the emulator honours when deciding what a session receives.
 GUILDS = 1 << 0

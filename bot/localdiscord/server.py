@@ -331,6 +331,9 @@ class Api:
                     session = await discord.identify(connection, data)
                 elif op == gateway.RESUME:
                     session = await discord.resume(connection, data)
+                elif op == gateway.LOCAL_HANDLED:
+                    for input_id in data:
+                        discord.handled(int(input_id))
                 elif op == gateway.REQUEST_GUILD_MEMBERS and session is not None:
                     await session.dispatch("GUILD_MEMBERS_CHUNK", discord.guild_members_chunk(data))
         finally:

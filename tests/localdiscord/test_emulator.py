@@ -118,17 +118,22 @@ async def test_a_bot_in_another_process_reports_when_it_is_done(tmp_path: Path) 
         guild = local.add_guild("Film Club")
         async with FilmBot(store=store, settings=bot_settings(tmp_path / "x.db")) as bot:
             # What `filmclub run --local-discord URL` does, here without run_bot's shortcut.
-            reporter = HandledReporter(local.url, local.token)
+            reporter = HandledReporter(local.url, local.token, bot)
             bot.handled_hooks.append(reporter)
             use_local_discord(local.url)
             task = asyncio.create_task(bot.start(local.token))
             await local.wait_for_bot(task=task)
             assert (await local.send(guild, "bob", "!ping")).one().content == "Pong."
             assert list(await local.send(guild, "bob", "just chatting")) == []
+            # Without its websocket (reconnecting), the report goes by HTTP instead.
+            fallback = HandledReporter(local.url, local.token)
+            bot.handled_hooks[-1] = fallback
+            assert (await local.send(guild, "bob", "!ping")).one().content == "Pong."
             await bot.close()
             await task
             await reporter.close()
-    assert ("POST", "/_local/handled") in local.requests
+            await fallback.close()
+    assert local.requests.count(("POST", "/_local/handled")) == 1
 
 
 async def test_unknown_routes_answer_404_like_discord(discord_bot: BotHarness) -> None:
