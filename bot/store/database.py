@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
+import random
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -34,6 +36,16 @@ WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
 #: Writes gathered into one transaction at most; bounds how long one commit holds the lock.
 MAX_BATCH = 200
 
+#: How long a read or a write keeps retrying while another process (an import, a backup tool,
+#: an ``sqlite3`` shell) holds the store's lock, before the member hears the store is busy.
+BUSY_WAIT = 5.0
+#: SQLite's own wait inside one attempt. Short, so the wait between attempts happens on the
+#: event loop (where closing the store can cut it short) rather than inside a blocked thread.
+ATTEMPT_BUSY_MS = 200
+#: The pause after the first busy attempt; it doubles up to ``_MAX_BACKOFF``.
+_FIRST_BACKOFF = 0.02
+_MAX_BACKOFF = 0.5
+
 
 def _is_busy(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and (
@@ -41,8 +53,40 @@ def _is_busy(error: BaseException) -> bool:
     )
 
 
+async def retry_while_busy(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    wait: float,
+    give_up: Callable[[], bool] = lambda: False,
+) -> T:
+    """``attempt()`` again with a growing pause while SQLite says the store is locked, for
+    ``wait`` seconds at most (or until ``give_up()``); then :class:`StoreBusy`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    pause = _FIRST_BACKOFF
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            return await attempt()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            left = deadline - loop.time()
+            if left <= 0 or give_up():
+                log.warning("the store stayed locked for %d attempts; giving up", attempts)
+                raise StoreBusy() from error
+        # Jitter keeps the bot's connections from retrying in lockstep with each other.
+        await asyncio.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+        pause = min(pause * 2, _MAX_BACKOFF)
+
+
 async def connect(
-    path: Path | str, *, synchronous: str = "FULL", busy_ms: int = 5000, readonly: bool = False
+    path: Path | str,
+    *,
+    synchronous: str = "FULL",
+    busy_ms: int = ATTEMPT_BUSY_MS,
+    readonly: bool = False,
 ) -> aiosqlite.Connection:
     """One connection with filmclub's pragmas, in autocommit mode (transactions are explicit)."""
     target = f"file:{Path(path)}?mode=ro" if readonly else str(path)
@@ -68,9 +112,17 @@ class _Pending:
 class GroupWriter:
     """Serialises writes onto one connection and commits them in groups."""
 
-    def __init__(self, conn: aiosqlite.Connection, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        max_batch: int = MAX_BATCH,
+        busy_wait: float = BUSY_WAIT,
+    ) -> None:
         self._conn = conn
         self._max_batch = max_batch
+        self._busy_wait = busy_wait
+        self._closing = False
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
@@ -102,6 +154,9 @@ class GroupWriter:
         """Finish every queued write, then stop."""
         if self._task is None:
             return
+        # Writes still waiting for another process's lock get StoreBusy now rather than
+        # holding up a shutdown for the whole busy wait.
+        self._closing = True
         await self._queue.join()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -114,10 +169,15 @@ class GroupWriter:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                await self._commit(batch)
+                # A failed attempt rolled back everything, so the whole batch can run again.
+                await retry_while_busy(
+                    functools.partial(self._commit, batch),
+                    wait=self._busy_wait,
+                    give_up=lambda: self._closing,
+                )
             except Exception as error:  # the batch failed as a whole: every caller hears of it
-                failure: BaseException = StoreBusy() if _is_busy(error) else error
-                if not _is_busy(error):
+                failure: BaseException = error
+                if not isinstance(error, StoreBusy):
                     log.exception("a group commit of %d writes failed", len(batch))
                 for pending in batch:
                     if not pending.future.done():
@@ -207,20 +267,37 @@ class Store:
     """The one door to the SQLite store. Query modules in ``bot.store`` build on its primitives."""
 
     def __init__(
-        self, path: Path, writer_conn: aiosqlite.Connection, readers: list[aiosqlite.Connection]
+        self,
+        path: Path,
+        writer_conn: aiosqlite.Connection,
+        readers: list[aiosqlite.Connection],
+        *,
+        busy_wait: float = BUSY_WAIT,
     ) -> None:
         self.path = path
+        self.busy_wait = busy_wait
         self._writer_conn = writer_conn
         self._readers = readers
         self._next_reader = itertools.cycle(range(len(readers)))
-        self.writer = GroupWriter(writer_conn)
+        self._closing = False
+        self.writer = GroupWriter(writer_conn, busy_wait=busy_wait)
         self.writer.start()
 
     @classmethod
     async def open(
-        cls, path: Path | str, *, readers: int = 2, synchronous: str = "FULL", busy_ms: int = 5000
+        cls,
+        path: Path | str,
+        *,
+        readers: int = 2,
+        synchronous: str = "FULL",
+        busy_ms: int = ATTEMPT_BUSY_MS,
+        busy_wait: float = BUSY_WAIT,
     ) -> Store:
-        """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
+        """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+        ``busy_wait``: how long reads and writes retry while another process holds the lock
+        (each attempt waits ``busy_ms`` inside SQLite) before raising :class:`StoreBusy`.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         writer_conn = await connect(path, synchronous=synchronous, busy_ms=busy_ms)
@@ -233,7 +310,7 @@ class Store:
         except BaseException:
             await writer_conn.close()
             raise
-        return cls(path, writer_conn, reader_conns)
+        return cls(path, writer_conn, reader_conns, busy_wait=busy_wait)
 
     async def __aenter__(self) -> Store:
         return self
@@ -243,13 +320,18 @@ class Store:
 
     async def close(self) -> None:
         """Finish queued writes, checkpoint the WAL into the main file, close every connection."""
+        self._closing = True
         await self.writer.close()
         for reader in self._readers:
             await reader.close()
         try:
             await self._writer_conn.execute("PRAGMA optimize")
-            await self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # The first column is 1 when another connection kept the checkpoint from finishing.
+            rows = list(await self._writer_conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+            blocked = bool(rows and rows[0][0])
         except sqlite3.OperationalError:
+            blocked = True
+        if blocked:
             log.warning("could not checkpoint the WAL on close; it will be on next open")
         await self._writer_conn.close()
 
@@ -258,12 +340,10 @@ class Store:
         return self._readers[next(self._next_reader)]
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        try:
+        async def attempt() -> list[sqlite3.Row]:
             return list(await self._reader().execute_fetchall(sql, params))
-        except sqlite3.OperationalError as error:
-            if _is_busy(error):
-                raise StoreBusy() from error
-            raise
+
+        return await retry_while_busy(attempt, wait=self.busy_wait, give_up=lambda: self._closing)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
