@@ -1,0 +1,342 @@
+"""Members' ratings, per server: rating and unrating, and everything read from them.
+
+Every function takes the server (``guild_id``) and touches only that server's rows, so nothing
+rated in one server is ever visible from another. Scores are on 1–10 in half steps
+(:func:`bot.scores.parse_score` makes them; the table's CHECK refuses anything else).
+
+``film_stats`` (n and total per server and film) and ``guild_stats`` (per server) are kept by
+the triggers of migration 0001 inside the rating's own transaction, so averages, counts and the
+leaderboard never scan ``ratings``.
+
+The leaderboard's Bayesian average is computed in SQL; :data:`SERVER_PRIOR` and
+:func:`bayesian_sql` are the one definition of it, for any query that ranks films by this
+server's ratings (the leaderboard here, a genre's films, picks)::
+
+    WITH {SERVER_PRIOR}
+    SELECT film_stats.film_id, {bayesian_sql()} AS bayesian
+    FROM film_stats, prior WHERE film_stats.guild_id = :guild_id ...
+
+bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_params`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.store.database import Store, now
+from bot.store.guilds import DEFAULT_BAYES_M
+from bot.store.models import FILM_COLUMNS, Film
+
+#: A CTE ``prior(m, c)``: the server's ``m`` (its setting, else ``:default_m``) and ``C``, its
+#: mean rating (NULL while it has none). Binds ``:guild_id`` and ``:default_m``.
+SERVER_PRIOR = """prior(m, c) AS (
+    SELECT coalesce((SELECT bayes_m FROM guild_settings WHERE guild_id = :guild_id), :default_m),
+           (SELECT total / n FROM guild_stats WHERE guild_id = :guild_id)
+)"""
+
+
+def bayesian_sql(stats: str = "film_stats", prior: str = "prior") -> str:
+    """SQL for a film's Bayesian average ``(v·R + m·C)/(v + m)`` from its ``film_stats`` row
+    (``v·R`` is its ``total``) and the :data:`SERVER_PRIOR` row. NULL for a film without
+    ratings here (a LEFT JOIN's missing row): rank those with ``coalesce`` as you see fit."""
+    return f"(({stats}.total + {prior}.m * {prior}.c) / ({stats}.n + {prior}.m))"
+
+
+def prior_params(guild_id: int) -> dict[str, object]:
+    """The parameters :data:`SERVER_PRIOR` binds."""
+    return {"guild_id": guild_id, "default_m": DEFAULT_BAYES_M}
+
+
+# Writes -------------------------------------------------------------------------------------
+# One statement, so consecutive rates batch through executemany in one group commit. The
+# triggers keep film_stats and guild_stats in step; re-rating replaces the score.
+_RATE = """
+INSERT INTO ratings (guild_id, member_id, film_id, score, rated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (guild_id, member_id, film_id) DO UPDATE SET
+    score = excluded.score, rated_at = excluded.rated_at
+"""
+
+
+async def rate(store: Store, guild_id: int, member_id: int, film_id: int, score: float) -> None:
+    """Store the member's score for the film in this server (replacing an earlier one).
+
+    Returns once the rating is committed. ``score`` must be a valid score (the table's CHECK
+    rejects anything else with ``sqlite3.IntegrityError``, as it does an unknown film)."""
+    await store.execute(_RATE, (guild_id, member_id, film_id, float(score), now()))
+
+
+async def unrate(store: Store, guild_id: int, member_id: int, film_id: int) -> float | None:
+    """Remove the member's rating of the film in this server; the score removed, or None when
+    there was none. Returns once committed."""
+
+    async def delete(conn: aiosqlite.Connection) -> float | None:
+        cursor = await conn.execute(
+            "DELETE FROM ratings WHERE guild_id = ? AND member_id = ? AND film_id = ? "
+            "RETURNING score",
+            (guild_id, member_id, film_id),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+        return None if row is None else float(row[0])
+
+    return await store.write(delete)
+
+
+# One film --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FilmRating:
+    """A film's ratings in one server: how many, their sum, and one member's own score."""
+
+    film_id: int
+    n: int
+    total: float
+    #: The asking member's score (when a member was given and has rated it).
+    own: float | None = None
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+
+async def film_rating(
+    store: Store, guild_id: int, film_id: int, member_id: int | None = None
+) -> FilmRating:
+    """The film's count and average in this server, and ``member_id``'s own score (for the
+    review card and the reply to ``rate``); n = 0 when nobody here rated it."""
+    row = await store.fetchone(
+        """
+        SELECT coalesce(film_stats.n, 0) AS n, coalesce(film_stats.total, 0) AS total,
+               (SELECT score FROM ratings
+                WHERE guild_id = :guild_id AND member_id = :member_id AND film_id = :film_id)
+                   AS own
+        FROM (SELECT 1) LEFT JOIN film_stats
+             ON film_stats.guild_id = :guild_id AND film_stats.film_id = :film_id
+        """,
+        {"guild_id": guild_id, "film_id": film_id, "member_id": member_id},
+    )
+    assert row is not None
+    return FilmRating(film_id, int(row["n"]), float(row["total"]), row["own"])
+
+
+async def member_score(store: Store, guild_id: int, member_id: int, film_id: int) -> float | None:
+    """The member's score for the film in this server, or None."""
+    value = await store.fetchval(
+        "SELECT score FROM ratings WHERE guild_id = ? AND member_id = ? AND film_id = ?",
+        (guild_id, member_id, film_id),
+    )
+    return None if value is None else float(value)
+
+
+async def member_scores(
+    store: Store, guild_id: int, member_id: int, film_ids: Sequence[int]
+) -> dict[int, float]:
+    """The member's scores in this server for those of ``film_ids`` they rated."""
+    rows = await store.fetchall(
+        "SELECT film_id, score FROM ratings WHERE guild_id = ? AND member_id = ? "
+        "AND film_id IN (SELECT value FROM json_each(?))",
+        (guild_id, member_id, json.dumps(list(film_ids))),
+    )
+    return {int(row[0]): float(row[1]) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A film's scores in one server: how many members gave each score (half steps)."""
+
+    film_id: int
+    #: score -> number of members who gave it, for the scores given, lowest first.
+    counts: dict[float, int]
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def mean(self) -> float | None:
+        return sum(s * c for s, c in self.counts.items()) / self.n if self.n else None
+
+    @property
+    def median(self) -> float | None:
+        """The middle score (the mean of the two middle ones for an even count)."""
+        n = self.n
+        if not n:
+            return None
+        middle = [(n - 1) // 2, n // 2]
+        found: list[float] = []
+        seen = 0
+        for score, count in sorted(self.counts.items()):
+            found.extend(score for rank in middle if seen <= rank < seen + count)
+            seen += count
+        return sum(found) / 2
+
+    def bars(self) -> list[tuple[int, int]]:
+        """(whole score, count) for 1..10: a half score counts with the whole score below it
+        (8.5 in the 8 bar), so the bar for 8 holds everyone who gave at least 8 and under 9."""
+        totals = dict.fromkeys(range(1, 11), 0)
+        for score, count in self.counts.items():
+            totals[int(score)] += count
+        return list(totals.items())
+
+
+async def distribution(store: Store, guild_id: int, film_id: int) -> Distribution:
+    """How this server's members scored the film (the ``ratings_film`` index covers it)."""
+    rows = await store.fetchall(
+        "SELECT score, count(*) FROM ratings WHERE guild_id = ? AND film_id = ? "
+        "GROUP BY score ORDER BY score",
+        (guild_id, film_id),
+    )
+    return Distribution(film_id, {float(row[0]): int(row[1]) for row in rows})
+
+
+# One member --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MemberRating:
+    film: Film
+    score: float
+    rated_at: int
+
+
+async def member_ratings(
+    store: Store, guild_id: int, member_id: int, limit: int | None = None, offset: int = 0
+) -> list[MemberRating]:
+    """The member's ratings in this server, best first (then most recent, then by title)."""
+    rows = await store.fetchall(
+        f"""
+        SELECT {FILM_COLUMNS}, ratings.score, ratings.rated_at
+        FROM ratings JOIN films ON films.id = ratings.film_id
+        WHERE ratings.guild_id = ? AND ratings.member_id = ?
+        ORDER BY ratings.score DESC, ratings.rated_at DESC, films.title, films.id
+        LIMIT ? OFFSET ?
+        """,
+        (guild_id, member_id, -1 if limit is None else limit, offset),
+    )
+    return [MemberRating(Film.from_row(row), float(row["score"]), row["rated_at"]) for row in rows]
+
+
+async def member_rating_count(store: Store, guild_id: int, member_id: int) -> int:
+    count = await store.fetchval(
+        "SELECT count(*) FROM ratings WHERE guild_id = ? AND member_id = ?",
+        (guild_id, member_id),
+    )
+    return int(count)
+
+
+# The server --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ServerRatings:
+    """All ratings in one server: how many, and their mean (the leaderboard's C)."""
+
+    guild_id: int
+    n: int
+    mean: float | None
+
+
+async def server_ratings(store: Store, guild_id: int) -> ServerRatings:
+    row = await store.fetchone("SELECT n, total FROM guild_stats WHERE guild_id = ?", (guild_id,))
+    if row is None or not row["n"]:
+        return ServerRatings(guild_id, 0, None)
+    return ServerRatings(guild_id, int(row["n"]), float(row["total"]) / int(row["n"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RankedFilm:
+    film: Film
+    #: Its number of ratings here (v) and their mean (R).
+    n: int
+    mean: float
+    #: ``(v·R + m·C)/(v + m)``
+    bayesian: float
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    """A page of the server's films ranked by Bayesian average, and what the ranking used."""
+
+    guild_id: int
+    #: The prior's weight (the server's setting) and C (the server's mean; None: no ratings).
+    m: float
+    c: float | None
+    #: How many rated films the ranking covers (all pages).
+    total: int
+    #: Rank of ``entries[0]`` (1 on the first page).
+    first_rank: int
+    entries: list[RankedFilm]
+
+
+# A genre and everything below it in the taxonomy, from several starting genres.
+_GENRE_FAMILY = """
+family(id) AS (
+    SELECT value FROM json_each(:genres)
+    UNION SELECT genre_parents.genre_id FROM genre_parents
+          JOIN family ON genre_parents.parent_id = family.id
+)"""
+
+
+async def leaderboard(
+    store: Store,
+    guild_id: int,
+    *,
+    genre_ids: Sequence[int] = (),
+    limit: int = 10,
+    offset: int = 0,
+) -> Leaderboard:
+    """This server's rated films ranked by Bayesian average, best first (ties: more ratings,
+    then the better-known film). ``genre_ids``: only films of those genres or any genre below
+    them in the taxonomy."""
+    params: dict[str, object] = {**prior_params(guild_id), "limit": limit, "offset": offset}
+    ctes = [SERVER_PRIOR]
+    in_genres = ""
+    if genre_ids:
+        ctes.append(_GENRE_FAMILY)
+        params["genres"] = json.dumps(list(genre_ids))
+        in_genres = (
+            "AND film_stats.film_id IN "
+            "(SELECT film_id FROM film_genres WHERE genre_id IN (SELECT id FROM family))"
+        )
+    rows = await store.fetchall(
+        f"""
+        WITH RECURSIVE {", ".join(ctes)}
+        SELECT {FILM_COLUMNS}, film_stats.n, film_stats.total / film_stats.n AS mean,
+               {bayesian_sql()} AS bayesian, count(*) OVER () AS ranked,
+               prior.m AS m, prior.c AS c
+        FROM film_stats JOIN films ON films.id = film_stats.film_id, prior
+        WHERE film_stats.guild_id = :guild_id {in_genres}
+        ORDER BY bayesian DESC, film_stats.n DESC, films.popularity DESC, films.id
+        LIMIT :limit OFFSET :offset
+        """,
+        params,
+    )
+    entries = [
+        RankedFilm(Film.from_row(row), int(row["n"]), float(row["mean"]), float(row["bayesian"]))
+        for row in rows
+    ]
+    if rows:
+        m, c, total = float(rows[0]["m"]), rows[0]["c"], int(rows[0]["ranked"])
+    else:
+        m, c, total = await _prior_and_count(store, guild_id, params, in_genres, ctes)
+    return Leaderboard(guild_id, m, c, total, offset + 1, entries)
+
+
+async def _prior_and_count(
+    store: Store,
+    guild_id: int,
+    params: dict[str, object],
+    in_genres: str,
+    ctes: list[str],
+) -> tuple[float, float | None, int]:
+    """m, C and the number of ranked films when the page itself is empty."""
+    row = await store.fetchone(
+        f"""
+        WITH RECURSIVE {", ".join(ctes)}
+        SELECT prior.m, prior.c,
+               (SELECT count(*) FROM film_stats WHERE guild_id = :guild_id {in_genres})
+        FROM prior
+        """,
+        params,
+    )
+    assert row is not None
+    return float(row[0]), row[1], int(row[2])
