@@ -37,7 +37,7 @@ from bot.localdiscord import LocalDiscord
 from bot.settings import Settings
 
 SECTION = "Round trip through the local Discord"
-COMMANDS = ("!ping", "!help ping")
+COMMANDS = ("!ping", "!review Heat")
 PLAIN = "!ping (plain discord.py bot)"
 
 

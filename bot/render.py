@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.store.models import Credit, Film
+
 #: The colour of filmclub's embeds (a cinema-curtain red).
 COLOUR = discord.Colour(0xB3261E)
 FIELD_LIMIT = 1024
@@ -110,3 +112,88 @@ def help_detail(command: CommandHelp) -> discord.Embed:
     if command.who:
         embed.add_field(name="Who", value=command.who, inline=False)
     return embed
+
+
+# Films ----------------------------------------------------------------------------------------
+#: Top-billed actors on a review card.
+CARD_CAST = 4
+#: Cast lines per page of ``cast``.
+CAST_PAGE = 15
+
+
+@dataclass(frozen=True)
+class FilmCard:
+    """What a review card shows. Later parts (summary, this server's ratings) add fields."""
+
+    film: Film
+    genres: Sequence[str] = ()
+    directors: Sequence[str] = ()
+    cast: Sequence[str] = ()
+    #: Other films with the same title, best known first.
+    others: Sequence[Film] = ()
+    #: The server's prefix, for the hints.
+    prefix: str = "!"
+
+
+def names(people: Iterable[str]) -> str:
+    return ", ".join(shown(name) for name in people)
+
+
+def review_card(card: FilmCard) -> discord.Embed:
+    film = card.film
+    embed = discord.Embed(
+        title=shown(film.label),
+        description=" · ".join(shown(g) for g in card.genres) or None,
+        colour=COLOUR,
+    )
+    if card.directors:
+        label = "Director" if len(card.directors) == 1 else "Directors"
+        embed.add_field(name=label, value=clip(names(card.directors), FIELD_LIMIT), inline=True)
+    if card.cast:
+        embed.add_field(name="Starring", value=clip(names(card.cast[:CARD_CAST]), FIELD_LIMIT))
+    if film.runtime:
+        embed.add_field(name="Runtime", value=f"{film.runtime} min", inline=True)
+    if card.others:
+        other = card.others[0]
+        also = ", ".join(shown(f.label) for f in card.others[:5])
+        pick = f"{film.title} {other.year}" if other.year else film.title
+        embed.add_field(
+            name=f"Other films called {shown(film.title)}",
+            value=clip(
+                f"{also} — add the year to pick one: `{card.prefix}review {pick}`", FIELD_LIMIT
+            ),
+            inline=False,
+        )
+    hint = f"Rate it: {card.prefix}rate {film.title} 9 · Full cast: {card.prefix}cast {film.title}"
+    embed.set_footer(text=clip(hint, 2048))
+    return embed
+
+
+def cast_pages(
+    film: Film, credits: Sequence[Credit], per_page: int = CAST_PAGE
+) -> list[discord.Embed]:
+    """Cast in billing order (``Actor — Character``), then director(s) and writers."""
+    actors = [
+        f"{shown(c.name)} — {shown(c.character)}" if c.character else shown(c.name)
+        for c in credits
+        if c.role == "actor"
+    ]
+    crew = {
+        "Directed by": [c.name for c in credits if c.role == "director"],
+        "Written by": [c.name for c in credits if c.role == "writer"],
+    }
+    blocks = [actors[i : i + per_page] for i in range(0, len(actors), per_page)] or [[]]
+    pages = []
+    for block in blocks:
+        description = "\n".join(block) if block else "No cast listed yet."
+        pages.append(
+            discord.Embed(
+                title=f"Cast of {shown(film.label)}",
+                description=clip(description, DESCRIPTION_LIMIT),
+                colour=COLOUR,
+            )
+        )
+    for name, people in crew.items():
+        if people:
+            pages[-1].add_field(name=name, value=clip(names(people), FIELD_LIMIT), inline=False)
+    return pages
