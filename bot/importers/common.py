@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Callable, Iterable, Iterator
+import contextlib
+import queue
+import re
+import threading
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 #: Called with how many more bytes of the source were read (drives the CLI's progress bar).
 Progress = Callable[[int], None]
 
 #: Bad rows kept as examples in a report; the rest are only counted.
 MAX_EXAMPLES = 5
-
-_PROGRESS_EVERY = 1 << 16  # lines between progress callbacks: cheap even at 10M lines
 
 
 @dataclass(frozen=True)
@@ -68,41 +69,103 @@ class ImportReport:
         return out
 
 
-def _open_binary(path: Path) -> tuple[Iterable[bytes], BinaryIO]:
-    """(the file's content as lines, the raw file whose position measures progress)."""
-    raw = path.open("rb")
-    if path.suffix == ".gz":
-        return gzip.GzipFile(fileobj=raw), raw
-    return raw, raw
+_BLOCK = 1 << 20  # compressed bytes read at a time
+_BAD_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape leaves of undecodable bytes
+
+
+def _byte_blocks(
+    path: Path, stop: threading.Event, out: queue.Queue[tuple[bytes, int] | None]
+) -> None:
+    """Producer: the file's content in blocks that end at a line break, with the raw position.
+
+    Runs in its own thread: zlib releases the GIL while it inflates, so decompression overlaps
+    the parsing and the SQLite work of the importer's thread.
+    """
+    try:
+        with path.open("rb") as raw:
+            inflate = zlib.decompressobj(wbits=31) if path.suffix == ".gz" else None
+            carry = b""
+            while not stop.is_set():
+                chunk = raw.read(_BLOCK)
+                if not chunk:
+                    break
+                if inflate is not None:
+                    data = inflate.decompress(chunk)
+                    while inflate.unused_data:  # a file of several gzip members
+                        rest = inflate.unused_data
+                        inflate = zlib.decompressobj(wbits=31)
+                        data += inflate.decompress(rest)
+                    chunk = data
+                chunk = carry + chunk
+                cut = chunk.rfind(b"\n") + 1
+                carry = chunk[cut:]
+                if cut:
+                    out.put((chunk[:cut], raw.tell()))
+            if carry and not stop.is_set():
+                out.put((carry, raw.tell()))
+    finally:
+        out.put(None)
+
+
+def line_blocks(
+    path: Path, report: ImportReport, progress: Progress | None = None, *, header: bool = True
+) -> Iterator[tuple[int, list[str]]]:
+    """The lines of a UTF-8 text file (``.gz`` too) in blocks: ``(first line's number, lines)``.
+
+    Constant memory whatever the file's size. Line endings are stripped. A line that is not
+    valid UTF-8 is reported as bad and comes through as an empty string, so numbering holds;
+    the header line is dropped when ``header``.
+    """
+    stop = threading.Event()
+    blocks: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=4)
+    producer = threading.Thread(target=_byte_blocks, args=(path, stop, blocks), daemon=True)
+    producer.start()
+    number = 1
+    reported = 0
+    try:
+        while (item := blocks.get()) is not None:
+            data, position = item
+            text = data.decode("utf-8", "surrogateescape")
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            if "\r" in text:
+                lines = [line.rstrip("\r") for line in lines]
+            if _BAD_UTF8.search(text):
+                for i, line in enumerate(lines):
+                    if _BAD_UTF8.search(line):
+                        report.read += 1
+                        report.reject(
+                            number + i,
+                            f"{path.name}: not UTF-8",
+                            line.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                        )
+                        lines[i] = ""
+            first = number
+            number += len(lines)
+            if header and first == 1 and lines:
+                lines = lines[1:]
+                first = 2
+            if progress is not None:
+                progress(position - reported)
+                reported = position
+            yield first, lines
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                blocks.get(timeout=0.1)
+        producer.join()
 
 
 def read_lines(
-    path: Path, report: ImportReport, progress: Progress | None = None, *, skip_header: bool = True
+    path: Path, report: ImportReport, progress: Progress | None = None, *, header: bool = True
 ) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` of a UTF-8 text file (``.gz`` too), one line in memory at a time.
-
-    A line that is not valid UTF-8 is reported as bad and skipped; line endings are stripped.
-    """
-    content, raw = _open_binary(path)
-    reported = 0
-    with raw:
-        for number, line in enumerate(content, start=1):
-            if progress is not None and number % _PROGRESS_EVERY == 0:
-                position = raw.tell()
-                progress(position - reported)
-                reported = position
-            if skip_header and number == 1:
-                continue
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                report.read += 1
-                reason = f"not UTF-8 ({error.reason} at byte {error.start})"
-                report.reject(number, reason, line.decode("utf-8", "replace"))
-                continue
-            yield number, text.rstrip("\r\n")
-        if progress is not None:
-            progress(path.stat().st_size - reported)
+    """``(line number, text)`` for each line: :func:`line_blocks` one line at a time."""
+    for first, lines in line_blocks(path, report, progress, header=header):
+        for offset, line in enumerate(lines):
+            if line:
+                yield first + offset, line
 
 
 def file_size(paths: list[Path]) -> int:

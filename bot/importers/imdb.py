@@ -1,0 +1,309 @@
+"""IMDb's TSV files: ``title.basics``, ``title.principals``, ``name.basics``, and optionally
+``title.ratings`` (vote counts become the popularity prior) and ``title.crew``.
+
+Files may be ``.tsv`` or ``.tsv.gz``; ``\\N`` is null; movies and TV movies by default. Films
+merge with the store's by IMDb id, or by title and year for films not yet tied to IMDb; people
+by IMDb id, or by name key and a shared film for people not yet tied to IMDb (the catalog's).
+Genres go through the taxonomy's names and aliases (``Sci-Fi`` -> Science Fiction). Only the
+people the imported films credit are kept. Re-importing the same files changes nothing.
+
+How it stays fast and small (bench/bench_imdb.py measures it): every file is read once, as a
+stream; parsing runs in a worker process for big imports (:mod:`bot.importers.imdb_parse`)
+while this process writes; writes are ``executemany`` in two big transactions on the
+importer's own connection; film and person ids are given out here, so a credit needs no lookup
+by IMDb id (a credit may even be written before its person, foreign keys being checked by
+construction); on a fresh store the secondary indexes are built once after the load. Memory:
+a few bytes per IMDb id in flat arrays, never a dict of millions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+import time
+from array import array
+from bisect import bisect_left
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from bot.importers.common import ImportReport, Progress
+from bot.importers.imdb_parse import Batch, ImdbFiles, batches, batches_in_worker
+from bot.store import bulk, imdb_bulk
+from bot.store.genres import genre_id
+from bot.store.steps import run
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KINDS = ("movie", "tvMovie")
+#: Imports of more bytes than this parse in a worker process; smaller ones are not worth it.
+PARALLEL_ABOVE = 16 << 20
+#: Which transaction each file's rows are written in.
+_PHASE = {
+    "title.ratings": 1,
+    "title.basics": 1,
+    "title.principals": 2,
+    "title.crew": 2,
+    "name.basics": 2,
+}
+
+
+class SortedIds:
+    """A read-only map from IMDb ids to store ids in two arrays (16 bytes an entry, a tenth of a
+    dict's). Lookups in ascending order, as IMDb's files are sorted, walk forward; others
+    bisect."""
+
+    def __init__(self, keys: array[int], values: array[int]) -> None:
+        if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            keys = array("q", (keys[i] for i in order))
+            values = array("q", (values[i] for i in order))
+        self.keys = keys
+        self.values = values
+        self._at = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, key: int) -> int | None:
+        keys, at = self.keys, self._at
+        if at < len(keys) and keys[at] == key:
+            return self.values[at]
+        if (at > 0 and keys[at - 1] >= key) or (at + 8 < len(keys) and keys[at + 8] < key):
+            at = bisect_left(keys, key)
+        else:
+            while at < len(keys) and keys[at] < key:
+                at += 1
+        self._at = at
+        if at < len(keys) and keys[at] == key:
+            return self.values[at]
+        return None
+
+
+def _grow(ids: array[int] | bytearray, index: int) -> None:
+    """Make ``ids[index]`` addressable (zero-filled), growing in big steps."""
+    if index >= len(ids):
+        extra = index - len(ids) + 1 + (1 << 20)
+        if isinstance(ids, bytearray):
+            ids.extend(bytes(extra))
+        else:
+            ids.frombytes(bytes(ids.itemsize * extra))
+
+
+class _Writer:
+    """Writes the parsed batches; one instance per import.
+
+    Ids: new films get the next free ids in title order; a new person's id is ``person_base +
+    nconst``, so a credit can name its person before name.basics is read, and people are
+    written in id order (appends, not random inserts). Both are given out inside the phase's
+    ``BEGIN IMMEDIATE`` transaction, so no other writer can take them meanwhile.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, report: ImportReport) -> None:
+        self.conn = conn
+        self.report = report
+        self.votes_keys, self.votes = array("q"), array("q")
+        self.votes_lookup: SortedIds | None = None
+        self.genre_ids: dict[str, int | None] = {}
+        self.kept_keys, self.kept_ids = array("q"), array("q")  # tconst -> film id, imported
+        self.films: SortedIds | None = None  # the same, for lookups once all are in
+        self.person_ids = array("q")  # nconst -> id of people already here (0: none)
+        self.person_base = 0
+        self.first_new_film = 0
+        self.appearances = bytearray()  # nconst -> credits here (up to 255); 0 once named
+        self.people = dict.fromkeys(("added", "updated", "merged", "credits", "unnamed"), 0)
+
+    def begin(self, phase: int) -> None:
+        """Read what this phase merges with, inside its transaction."""
+        conn = self.conn
+        if phase == 1:
+            self.known_films = SortedIds(*imdb_bulk.imdb_ids(conn, "films"))
+            self.untied_films = imdb_bulk.films_without_imdb(conn)
+            self.next_film = self.first_new_film = imdb_bulk.next_id(conn, "films")
+        else:
+            for nconst, person in zip(*imdb_bulk.imdb_ids(conn, "people"), strict=True):
+                _grow(self.person_ids, nconst)
+                self.person_ids[nconst] = person
+            self.person_base = imdb_bulk.next_id(conn, "people")
+
+    def write(self, batch: Batch) -> None:
+        report = self.report
+        if batch.file == "title.basics":  # the report counts titles; other files' rows only if bad
+            report.read += batch.read
+        else:
+            report.read += batch.bad
+        report.skipped += batch.skipped
+        report.bad += batch.bad
+        room = max(0, 5 - len(report.examples))
+        report.examples.extend(batch.examples[:room])
+        if batch.file == "title.ratings":
+            for tconst, votes in batch.rows:
+                self.votes_keys.append(tconst)
+                self.votes.append(votes)
+        elif batch.file == "title.basics":
+            self.write_titles(batch.rows)
+        elif batch.file in ("title.principals", "title.crew"):
+            self.write_credits(batch.rows)
+        else:
+            self.write_people(batch.rows)
+
+    def genre(self, name: str) -> int | None:
+        if name not in self.genre_ids:
+            self.genre_ids[name] = run(self.conn, genre_id(name))
+        return self.genre_ids[name]
+
+    # Titles ------------------------------------------------------------------------------------
+    def write_titles(self, rows: list[tuple[Any, ...]]) -> None:
+        conn, report = self.conn, self.report
+        if self.votes_lookup is None:
+            self.votes_lookup = SortedIds(self.votes_keys, self.votes)
+        votes, known, untied = self.votes_lookup, self.known_films, self.untied_films
+        new_rows, fill_rows, genre_rows, alias_rows = [], [], [], []
+        for tconst, kind, title, key, bare, year, runtime, genres, original, okey, obare in rows:
+            popularity = float(votes.get(tconst) or 0)
+            film_id = known.get(tconst)
+            if film_id is None and untied:
+                film_id = untied.pop((key, year), None)
+                if film_id is not None:
+                    imdb_bulk.tie_film(conn, film_id, tconst)
+            if film_id is None:
+                film_id = self.next_film
+                self.next_film += 1
+                new_rows.append(
+                    (film_id, title, key, bare, year, runtime, tconst, kind, popularity)
+                )
+            else:
+                fill_rows.append((year, runtime, popularity, film_id))
+            self.kept_keys.append(tconst)
+            self.kept_ids.append(film_id)
+            if genres:
+                for name in genres.split(","):
+                    gid = self.genre(name)
+                    if gid is not None:
+                        genre_rows.append((film_id, gid))
+            if original is not None:
+                alias_rows.append((film_id, original, okey, obare))
+        added = imdb_bulk.insert_films(conn, new_rows)
+        updated = imdb_bulk.fill_films(conn, fill_rows)
+        report.added += added
+        report.updated += updated
+        report.skipped += len(rows) - added - updated  # known and unchanged
+        imdb_bulk.insert_film_genres(conn, genre_rows)
+        imdb_bulk.insert_aliases(conn, alias_rows)
+
+    # Credits and people --------------------------------------------------------------------------
+    def write_credits(self, rows: list[tuple[Any, ...]]) -> None:
+        if self.films is None:
+            self.films = SortedIds(self.kept_keys, self.kept_ids)
+        films, first_new_film = self.films, self.first_new_film
+        person_ids, base, appearances = self.person_ids, self.person_base, self.appearances
+        last_tconst, film_id = -1, None
+        new_films: list[tuple[Any, ...]] = []  # nothing to merge with: plain inserts
+        known_films: list[tuple[Any, ...]] = []
+        for tconst, nconst, role, character, billing in rows:
+            if tconst != last_tconst:  # a film's rows come together
+                last_tconst, film_id = tconst, films.get(tconst)
+            if film_id is None:
+                continue
+            if nconst >= len(appearances):
+                _grow(appearances, nconst)
+            if appearances[nconst] < 255:
+                appearances[nconst] += 1
+            person = person_ids[nconst] if nconst < len(person_ids) else 0
+            credit = (film_id, person or base + nconst, role, character, billing)
+            (new_films if film_id >= first_new_film else known_films).append(credit)
+        self.people["credits"] += imdb_bulk.insert_credits(self.conn, new_films)
+        self.people["credits"] += imdb_bulk.upsert_credits(self.conn, known_films)
+
+    def write_people(self, rows: list[tuple[Any, ...]]) -> None:
+        person_ids, base, appearances = self.person_ids, self.person_base, self.appearances
+        known, counted = len(person_ids), len(appearances)
+        new_rows, fill_rows = [], []
+        for nconst, name, key, born, died in rows:
+            if nconst >= counted or not appearances[nconst]:
+                continue  # credited on none of the imported films (or named already)
+            popularity = float(appearances[nconst])
+            appearances[nconst] = 0
+            person = person_ids[nconst] if nconst < known else 0
+            if person:
+                fill_rows.append((born, died, popularity, person))
+            else:
+                new_rows.append((base + nconst, name, key, nconst, born, died, popularity))
+        self.people["added"] += imdb_bulk.insert_people(self.conn, new_rows)
+        self.people["updated"] += imdb_bulk.fill_people(self.conn, fill_rows)
+
+    def finish(self) -> None:
+        """Once the credits indexes are built: credits of people name.basics did not name go
+        (every appearance left is one), and people already here without an IMDb id are merged
+        with the IMDb person they are."""
+        person_ids, base = self.person_ids, self.person_base
+        unnamed = (
+            base + nconst
+            for nconst in itertools.compress(range(len(self.appearances)), self.appearances)
+            if not (nconst < len(person_ids) and person_ids[nconst])
+        )
+        self.people["unnamed"] = imdb_bulk.delete_credits_of(self.conn, unnamed)
+        self.people["credits"] -= self.people["unnamed"]
+        self.people["merged"] = imdb_bulk.merge_untied_people(self.conn, base)
+
+
+def import_imdb(
+    db_path: Path,
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    kinds: Collection[str] = DEFAULT_KINDS,
+    include_adult: bool = True,
+    parallel: bool | None = None,
+) -> ImportReport:
+    """Import the IMDb files in ``folder``; the report's rows are title.basics rows.
+
+    ``parallel``: parse in a worker process (default: when the files are big).
+    """
+    files = ImdbFiles.find(folder)
+    if parallel is None:
+        parallel = files.size > PARALLEL_ABOVE
+    report = ImportReport(f"imdb {folder}")
+    source = (batches_in_worker if parallel else batches)(files, kinds, include_adult)
+    conn = bulk.connect(db_path, checked=False)
+    try:
+        writer = _Writer(conn, report)
+        for phase, group in itertools.groupby(source, key=lambda batch: _PHASE[batch.file]):
+            started = time.perf_counter()
+            tables = (
+                ["films", "film_genres", "film_aliases"] if phase == 1 else ["people", "credits"]
+            )
+            with bulk.transaction(conn):
+                writer.begin(phase)
+                with bulk.deferred_indexes(conn, tables):
+                    for batch in group:
+                        writer.write(batch)
+                        if progress is not None:
+                            progress(batch.progress)
+                if phase == 2:
+                    writer.finish()
+            log.info("imdb phase %d written in %.1f s", phase, time.perf_counter() - started)
+        started = time.perf_counter()
+        with bulk.transaction(conn):
+            bulk.refresh_search_index(conn)
+        log.info("search index rebuilt in %.1f s", time.perf_counter() - started)
+    finally:
+        conn.close()
+    people = writer.people
+    report.notes.append(
+        f"people: {people['added']:,} added, {people['updated']:,} updated, "
+        f"{people['merged']:,} matched to people already here; "
+        f"credits: {people['credits']:,} added or updated"
+        + (
+            f", {people['unnamed']:,} left out (person not in name.basics)"
+            if people["unnamed"]
+            else ""
+        )
+    )
+    return report
+
+
+def import_size(folder: Path) -> int:
+    """Bytes the importer will read: the progress bar's total."""
+    return ImdbFiles.find(folder).size
