@@ -75,10 +75,13 @@ def import_catalog(db_path: Path, source: Path, progress: Progress | None = None
             # Best known first: a film of the same title still without a year (made by a review
             # document imported earlier) then merges into the best-known one, as resolution would.
             films.sort(key=lambda film: -film.popularity)
+            changed = []
             for film in films:
-                _, outcome = run(conn, save_film(film, authoritative=True))
+                film_id, outcome = run(conn, save_film(film, authoritative=True))
                 report.tally(outcome)
-        bulk.refresh_search_index(conn)
+                if outcome != "unchanged":
+                    changed.append(film_id)
+            bulk.refresh_search_index(conn, changed)
     finally:
         conn.close()
     return report

@@ -309,35 +309,41 @@ def import_reviews(db_path: Path, source: Path, progress: Progress | None = None
     conn = bulk.connect(db_path)
     try:
         with bulk.transaction(conn):
+            changed = []
             for path in paths:
                 report.read += 1
-                _import_one(conn, path, report)
+                film_id = _import_one(conn, path, report)
+                if film_id is not None:
+                    changed.append(film_id)
                 if progress:
                     progress(path.stat().st_size)
-        bulk.refresh_search_index(conn)
+            bulk.refresh_search_index(conn, changed)
     finally:
         conn.close()
     return report
 
 
-def _import_one(conn: sqlite3.Connection, path: Path, report: ImportReport) -> None:
+def _import_one(conn: sqlite3.Connection, path: Path, report: ImportReport) -> int | None:
+    """Import one document; the id of its film when the film changed."""
     try:
         doc = parse_document(path.read_text(encoding="utf-8"), path.name)
     except UnicodeDecodeError as error:
         report.reject(None, f"{path.name}: not UTF-8 ({error.reason} at byte {error.start})")
-        return
+        return None
     except NotAReview as error:
         report.reject(None, f"{path.name}: {error}")
-        return
+        return None
     with bulk.savepoint(conn):
-        report.tally(run(conn, attach_document(doc)))
+        film_id, outcome = run(conn, attach_document(doc))
+    report.tally(outcome)
+    return film_id if outcome != "unchanged" else None
 
 
-def attach_document(doc: ReviewDocument, *, now: int | None = None) -> Steps[str]:
+def attach_document(doc: ReviewDocument, *, now: int | None = None) -> Steps[tuple[int, str]]:
     """Find (or create) the document's film, add what it says, store the review.
 
-    Returns ``added`` (a new review), ``updated`` (the review or the film changed) or
-    ``unchanged``.
+    Returns the film's id and ``added`` (a new review), ``updated`` (the review or the film
+    changed) or ``unchanged``.
     """
     candidates = doc.title_candidates()
     if not candidates:
@@ -369,5 +375,5 @@ def attach_document(doc: ReviewDocument, *, now: int | None = None) -> Steps[str
         changed += yield from add_details(film_id, NewFilm("", None, cast=doc.cast))
     review = yield from save_catalog_review(film_id, doc.source, doc.body, doc.author, now=now)
     if review == "added":
-        return "added"
-    return "updated" if changed or review == "updated" else "unchanged"
+        return film_id, "added"
+    return film_id, ("updated" if changed or review == "updated" else "unchanged")

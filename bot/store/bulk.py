@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bot.store import search_index
@@ -63,13 +63,13 @@ def savepoint(conn: sqlite3.Connection, name: str = "one") -> Iterator[sqlite3.C
     conn.execute(f"RELEASE {name}")
 
 
-def refresh_search_index(conn: sqlite3.Connection) -> None:
-    """Every importer calls this once its data is committed, so search sees the new films.
-
-    The search module's index (``bot.store.search_index.rebuild``) is wired in here: this is the
-    one call site.
-    """
-    search_index.rebuild(conn)
+def refresh_search_index(conn: sqlite3.Connection, film_ids: Iterable[int] | None = None) -> None:
+    """Every importer calls this before it commits, so search finds what it wrote: the films it
+    added or renamed (``film_ids``, a small import) or, after a bulk load, everything."""
+    if film_ids is None:
+        search_index.rebuild(conn)
+    else:
+        search_index.index_films(conn, film_ids)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.importers.imdb import import_imdb
+from bot.search import resolve_film
 from bot.store import Store
 from bot.store.films import NewFilm, add_film, film_credits, film_genres
 from bot.store.genres import genre_counts
@@ -205,3 +206,9 @@ def test_bad_rows_are_reported_and_the_rest_imported(tmp_path: Path, parallel: b
     with sqlite3.connect(path) as conn:
         titles = {r[0] for r in conn.execute("SELECT title FROM films")}
     assert "Good after bad" in titles and "Truncated" not in titles
+
+
+async def test_imported_films_are_found_by_search_at_once(store: Store, tmp_path: Path) -> None:
+    await asyncio.to_thread(run_import, store, heat_files(tmp_path / "imdb"))
+    lebowski = await resolve_film(store, "the big lebowksi")  # a typo: the word index has it
+    assert lebowski.film.label == "The Big Lebowski (1998)"

@@ -10,6 +10,7 @@ import pytest
 
 from bot.importers.catalog import import_catalog
 from bot.importers.reviews import import_reviews, parse_document
+from bot.search import resolve_film
 from bot.store import Store
 from bot.store.catalog_reviews import catalog_reviews
 from bot.store.films import NewFilm, add_film, film_credits, film_genres, get_film
@@ -198,3 +199,10 @@ def test_directors_and_writers_in_prose(
 ) -> None:
     doc = parse_document(text, "x.txt")
     assert (doc.directors, doc.writers) == (directors, writers)
+
+
+async def test_a_film_a_document_creates_is_found_by_search(
+    store: Store, seed_review: Path
+) -> None:
+    await _import(store, seed_review)
+    assert (await resolve_film(store, "heta")).film.title == "Heat"
