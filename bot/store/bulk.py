@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.store import search_index
+from bot.store import pools, search_index
 
 #: Page cache of an import connection (KiB): big enough for index builds, bounded for memory.
 IMPORT_CACHE_KIB = 131_072
@@ -65,11 +65,17 @@ def savepoint(conn: sqlite3.Connection, name: str = "one") -> Iterator[sqlite3.C
 
 def refresh_search_index(conn: sqlite3.Connection, film_ids: Iterable[int] | None = None) -> None:
     """Every importer calls this before it commits, so search finds what it wrote: the films it
-    added or renamed (``film_ids``, a small import) or, after a bulk load, everything."""
+    added or renamed (``film_ids``, a small import) or, after a bulk load, everything.
+
+    The candidate pools of genre lists and picks are rebuilt whole either way: an import may
+    have changed a film's genres, year or popularity, and only a full pass keeps every pool's
+    count exact (one pass over the films in popularity order: seconds at a million films).
+    """
     if film_ids is None:
         search_index.rebuild(conn)
     else:
         search_index.index_films(conn, film_ids)
+    pools.rebuild(conn)
 
 
 @contextlib.contextmanager

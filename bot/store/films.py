@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.errors import FilmExists
 from bot.normalize import bare_key, title_key
-from bot.store import steps
+from bot.store import pools, steps
 from bot.store.database import Store
 from bot.store.genres import tag_film
 from bot.store.models import FILM_COLUMNS, Credit, Film, Genre
@@ -169,6 +169,7 @@ def add_film_steps(new: NewFilm) -> Steps[int]:
     film_id = yield from insert_film(new)
     yield from add_details(film_id, new)
     yield from index_films_steps([film_id])  # findable by its words (and people) at once
+    yield from pools.pool_film(film_id)  # in genre lists and picks at once
     return film_id
 
 
