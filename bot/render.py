@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.cards import FilmCard
+from bot.scores import format_score, stars
 from bot.store.models import Credit, Film
 
 #: The colour of filmclub's embeds (a cinema-curtain red).
@@ -121,25 +123,38 @@ CARD_CAST = 4
 CAST_PAGE = 15
 
 
-@dataclass(frozen=True)
-class FilmCard:
-    """What a review card shows. Later parts (summary, this server's ratings) add fields."""
-
-    film: Film
-    genres: Sequence[str] = ()
-    directors: Sequence[str] = ()
-    cast: Sequence[str] = ()
-    #: Other films with the same title, best known first.
-    others: Sequence[Film] = ()
-    #: The server's prefix, for the hints.
-    prefix: str = "!"
-
-
 def names(people: Iterable[str]) -> str:
     return ", ".join(shown(name) for name in people)
 
 
-def review_card(card: FilmCard) -> discord.Embed:
+def average_text(n: int, mean: float | None) -> str:
+    """``★★★★½ 8.5/10 from 12 ratings``: what a server's ratings of a film come to."""
+    if not n or mean is None:
+        return "No ratings here yet"
+    rounded = min(10.0, max(1.0, round(mean * 2) / 2))
+    return f"{stars(rounded)} {mean:.1f}/10 from {n:,} rating{'s' * (n != 1)}"
+
+
+def others_hint(film: Film, others: Sequence[Film], command: str, prefix: str) -> str:
+    """The other films sharing ``film``'s title, and how to ask ``command`` for one of them."""
+    also = ", ".join(shown(f.label) for f in others[:5])
+    if len(others) > 5:
+        also += f" and {len(others) - 5:,} more"
+    dated = next((f for f in others if f.year), None)
+    if dated is None:
+        return clip(also, FIELD_LIMIT)
+    pick = f"{typed(film.title)} {dated.year}"
+    return clip(f"{also} — add the year to pick one: `{prefix}{command} {pick}`", FIELD_LIMIT)
+
+
+def typed(text: str) -> str:
+    """Text to show inside a code span (something to type): a backtick would end the span."""
+    return text.replace("`", "'")
+
+
+def review_card(card: FilmCard, prefix: str = "!") -> discord.Embed:
+    """The card of ``review``: the film and its people, the summary of its reviews, this
+    server's ratings, the other films of its title, and what to do next."""
     film = card.film
     embed = discord.Embed(
         title=shown(film.label),
@@ -153,18 +168,27 @@ def review_card(card: FilmCard) -> discord.Embed:
         embed.add_field(name="Starring", value=clip(names(card.cast[:CARD_CAST]), FIELD_LIMIT))
     if film.runtime:
         embed.add_field(name="Runtime", value=f"{film.runtime} min", inline=True)
+    if card.summary:
+        summary = clip(shown(card.summary), FIELD_LIMIT)
+    elif card.summary is None:
+        how = f"`{prefix}addreview {typed(film.label)} <your review>`"
+        summary = f"No reviews yet. Write the first: {how}"
+    else:
+        summary = "Its reviews are all spoilers, so there is nothing to quote here."
+    embed.add_field(name="Summary", value=summary, inline=False)
+    if card.rating is not None:
+        here = average_text(card.rating.n, card.rating.mean)
+        if card.rating.own is not None:
+            here += f" · you rated it {format_score(card.rating.own)}/10"
+        embed.add_field(name="This server", value=here, inline=False)
     if card.others:
-        other = card.others[0]
-        also = ", ".join(shown(f.label) for f in card.others[:5])
-        pick = f"{film.title} {other.year}" if other.year else film.title
         embed.add_field(
             name=f"Other films called {shown(film.title)}",
-            value=clip(
-                f"{also} — add the year to pick one: `{card.prefix}review {pick}`", FIELD_LIMIT
-            ),
+            value=others_hint(film, card.others, "review", prefix),
             inline=False,
         )
-    hint = f"Rate it: {card.prefix}rate {film.title} 9 · Full cast: {card.prefix}cast {film.title}"
+    label = film.label
+    hint = f"Rate it: {prefix}rate {label} 9 · Full cast: {prefix}cast {label}"
     embed.set_footer(text=clip(hint, 2048))
     return embed
 

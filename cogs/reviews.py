@@ -1,14 +1,14 @@
-"""``review``: a film's card."""
+"""Reviews: a film's card with the summary of its reviews (``review``), and members' own
+reviews."""
 
 from __future__ import annotations
 
 from discord.ext import commands
 
-from bot import render
+from bot import cards, render
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
 from bot.search import resolve_film
-from bot.store.films import film_credits, film_genres
 from cogs._films import film_option
 
 
@@ -18,25 +18,24 @@ class Reviews(commands.Cog, name="Reviews"):
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
 
+    # The card ----------------------------------------------------------------------------------
     @film_command(
         "review",
-        help="A film's card: genres, director, leading cast and runtime.",
+        help="A film's card: genres, director, leading cast, a summary of its reviews and this "
+        "server's rating.\n\n"
+        "Name the film as you would say it: `Heat`, `heat 1995`, `Heat (1995)`, `tt0113277`. "
+        "The summary quotes the catalog's reviews and this server's member reviews, never "
+        "their spoilers.",
         usage="<film>",
         example="Heat",
     )
     @film_option()
     async def review(self, ctx: FilmContext, *, film: str) -> None:
         match = await resolve_film(ctx.store, film)
-        credits = await film_credits(ctx.store, match.film.id)
-        card = render.FilmCard(
-            film=match.film,
-            genres=[genre.name for genre in await film_genres(ctx.store, match.film.id)],
-            directors=[c.name for c in credits if c.role == "director"],
-            cast=[c.name for c in credits if c.role == "actor"][: render.CARD_CAST],
-            others=match.same_title,
-            prefix=ctx.text_prefix,
+        card = await cards.film_card(
+            ctx.store, match.film, ctx.guild_id, ctx.author.id, match.same_title
         )
-        await ctx.send(embed=render.review_card(card))
+        await ctx.send(embed=render.review_card(card, ctx.text_prefix))
 
 
 async def setup(bot: FilmBot) -> None:
