@@ -2,7 +2,8 @@
 
 The bot runs in its own process (``python -m bot run --local-discord URL``, the real discord.py
 client, zlib-stream gateway) on a fresh store with the bundled catalog; this process runs the
-local Discord and sends messages one at a time. The latency of one message is from the moment
+local Discord and sends messages one at a time, in blocks of 100 of one kind, the kinds taking
+turns. The latency of one message is from the moment
 the local Discord starts writing MESSAGE_CREATE to the bot's socket to the moment the bot's
 ``POST /channels/…/messages`` for the reply arrives. The next message goes out only after the
 bot reported it finished the previous one, so each is measured alone.
@@ -33,12 +34,14 @@ from pathlib import Path
 from bench.report import command_line, percentile, write_section
 from bot import ROOT
 from bot.bootstrap import open_store
-from bot.localdiscord import LocalDiscord
+from bot.localdiscord import Guild, LocalDiscord, Member
 from bot.settings import Settings
 
 SECTION = "Round trip through the local Discord"
 COMMANDS = ("!ping", "!review Heat")
 PLAIN = "!ping (plain discord.py bot)"
+#: Messages of one kind in a row.
+BLOCK = 100
 
 
 def bot_process(discord: LocalDiscord, db_path: Path, *command: str) -> Awaitable[Process]:
@@ -64,7 +67,9 @@ async def series(
     messages: int,
     warmup: int,
 ) -> dict[str, list[float]]:
-    """Latencies of ``texts``, interleaved so drift in the machine's load touches all alike."""
+    """Latencies of ``texts``: blocks of :data:`BLOCK` messages of one text, the texts taking
+    turns, so drift in the machine's load touches all alike while each message follows one of
+    its own kind (a ping right after a review would pay for the review's after-effects)."""
     guild = discord.add_guild("Bench")
     member = discord.add_member(guild, "bench")
     process = await bot
@@ -72,18 +77,25 @@ async def series(
     try:
         await discord.wait_for_bot(timeout=60, task=exited)
         latencies: dict[str, list[float]] = {text: [] for text in texts}
-        for round_number in range(warmup + messages):
+        for text in texts:
+            for _ in range(warmup):
+                await one_reply(discord, guild, member, text)
+        for start in range(0, messages, BLOCK):
             for text in texts:
-                answer = await discord.send(guild, member, text, timeout=30)
-                if len(answer) != 1 or answer.latency is None:
-                    raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
-                if round_number >= warmup:
-                    latencies[text].append(answer.latency)
+                for _ in range(min(BLOCK, messages - start)):
+                    latencies[text].append(await one_reply(discord, guild, member, text))
         return latencies
     finally:
         if process.returncode is None:
             process.terminate()
         await exited
+
+
+async def one_reply(discord: LocalDiscord, guild: Guild, member: Member, text: str) -> float:
+    answer = await discord.send(guild, member, text, timeout=30)
+    if len(answer) != 1 or answer.latency is None:
+        raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
+    return answer.latency
 
 
 async def run(messages: int, warmup: int) -> dict[str, list[float]]:

@@ -235,7 +235,11 @@ class FilmBot(commands.Bot):
             # Success and failure both end in an event below, which marks it handled.
             await self.invoke(ctx)
         except Exception as error:
-            await self._unexpected(message.channel, message.guild, None, error)
+            _log_failure(message.guild, None, error)
+            try:
+                await message.reply(APOLOGY, mention_author=False)
+            except discord.HTTPException:
+                log.warning("could not send an apology in %s", _where(message.guild))
             self.mark_handled(message.id)
 
     async def _within_cooldown(self, ctx: commands.Context[Any]) -> bool:
@@ -266,19 +270,6 @@ class FilmBot(commands.Bot):
             log.warning("could not send the error reply in %s: %s", _where(ctx.guild), failed)
         finally:
             self.mark_handled(ctx.source_id)
-
-    async def _unexpected(
-        self,
-        channel: discord.abc.Messageable,
-        guild: discord.Guild | None,
-        command: str | None,
-        error: BaseException,
-    ) -> None:
-        _log_failure(guild, command, error)
-        try:
-            await channel.send(APOLOGY)
-        except discord.HTTPException:
-            log.warning("could not send an apology in %s", _where(guild))
 
 
 class FilmTree(app_commands.CommandTree[FilmBot]):

@@ -8,7 +8,6 @@ See the package docstring (:mod:`bot.localdiscord`) for a tour of the API.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import socket
@@ -175,8 +174,6 @@ class LocalDiscord:
         self.owner = self._new_user(owner)
         self.application_id = self.bot_user.id
         self._pending: dict[int, Exchange] = {}
-        self._backlog: list[tuple[str, JSON, int]] = []
-        self._backlog_lock = asyncio.Lock()
         self._live = asyncio.Event()
         self._message_listeners: list[Callable[[Message], None]] = []
         self._runner: web.AppRunner | None = None
@@ -435,29 +432,15 @@ class LocalDiscord:
 
     # Gateway events from the world -----------------------------------------------------------
     def _announce(self, event: str, data: JSON, intent: int) -> None:
-        """Queue an event about the world for live sessions, delivered before the next input."""
-        if not any(s.live.is_set() for s in self.sessions.values()):
-            return
-        self._backlog.append((event, data, intent))
-        with contextlib.suppress(RuntimeError):  # no running loop: the next input flushes
-            asyncio.get_running_loop().create_task(self._flush_backlog())
+        """Tell live sessions about a change to the world (a guild, role or channel)."""
+        self._dispatch_to_bot(event, data, intent)
 
-    async def _flush_backlog(self) -> None:
-        async with self._backlog_lock:
-            while self._backlog:
-                event, data, intent = self._backlog.pop(0)
-                for session in list(self.sessions.values()):
-                    if session.live.is_set() and session.wants(intent):
-                        await session.dispatch(event, data)
-
-    async def _dispatch_to_bot(self, event: str, data: JSON, intent: int | None) -> int:
-        """Send an input event; returns how many sessions received it."""
-        if self._backlog:
-            await self._flush_backlog()
+    def _dispatch_to_bot(self, event: str, data: JSON | str, intent: int | None) -> int:
+        """Send an event to every live session that asked for it; returns how many did."""
         delivered = 0
         for session in list(self.sessions.values()):
             if session.live.is_set() and (intent is None or session.wants(intent)):
-                await session.dispatch(event, data)
+                session.dispatch(event, data)
                 delivered += 1
         return delivered
 
@@ -508,7 +491,7 @@ class LocalDiscord:
         if guild_message and not self._mentions_bot(content):
             data = self._without_content_unless_intended(data)
         exchange.replies.dispatched_at = time.perf_counter()
-        delivered = await self._dispatch_to_bot("MESSAGE_CREATE", data, intent)
+        delivered = self._dispatch_to_bot("MESSAGE_CREATE", data, intent)
         return await self._finish(message.id, exchange, delivered, timeout, f"{content!r}")
 
     def _mentions_bot(self, content: str) -> bool:
@@ -535,7 +518,7 @@ class LocalDiscord:
                 raise LocalDiscordError(f"no bot is connected to receive {what}")
             raise LocalDiscordError(f"the bot's intents do not let it receive {what}")
         try:
-            await asyncio.wait_for(asyncio.shield(exchange.done), timeout)
+            await asyncio.wait_for(exchange.done, timeout)
         except TimeoutError:
             raise BotDidNotAnswer(
                 f"the bot did not finish with {what} within {timeout} s; "
@@ -641,7 +624,7 @@ class LocalDiscord:
     ) -> Replies:
         exchange = self._open(interaction.id, interaction.channel, None)
         exchange.replies.dispatched_at = time.perf_counter()
-        delivered = await self._dispatch_to_bot("INTERACTION_CREATE", interaction.payload(), None)
+        delivered = self._dispatch_to_bot("INTERACTION_CREATE", interaction.payload(), None)
         return await self._finish(interaction.id, exchange, delivered, timeout, what)
 
     async def react(self, message: Message, who: Who, emoji: str) -> None:
@@ -663,7 +646,7 @@ class LocalDiscord:
             data["guild_id"] = str(channel.guild.id)
             data["member"] = member.payload()
             intent = gateway.GUILD_MESSAGE_REACTIONS
-        await self._dispatch_to_bot("MESSAGE_REACTION_ADD", data, intent)
+        self._dispatch_to_bot("MESSAGE_REACTION_ADD", data, intent)
 
     # Slash command schemas -------------------------------------------------------------------
     def command_schema(self, channel: Channel, name: str) -> JSON:
@@ -810,9 +793,7 @@ class LocalDiscord:
         self.messages[message.id] = message
         self._attribute(message, arrived)
         if self.echo_bot_messages and not message.ephemeral:
-            await self._dispatch_to_bot(
-                "MESSAGE_CREATE", message.payload(), _message_intent(channel)
-            )
+            self._dispatch_to_bot("MESSAGE_CREATE", message.wire(), _message_intent(channel))
         return message
 
     async def edit_message(
@@ -834,6 +815,7 @@ class LocalDiscord:
         if "flags" in body and body["flags"] is not None:
             message.flags = (message.flags & EPHEMERAL) | (int(body["flags"]) & ~EPHEMERAL)
         message.flags &= ~LOADING
+        message.changed()
         if by is not None:
             exchange = self._pending.get(by.id)
             if exchange is not None:
@@ -842,8 +824,8 @@ class LocalDiscord:
         else:
             self._attribute_edit(message, arrived)
         if self.echo_bot_messages and not message.ephemeral:
-            await self._dispatch_to_bot(
-                "MESSAGE_UPDATE", message.payload(), _message_intent(message.channel)
+            self._dispatch_to_bot(
+                "MESSAGE_UPDATE", message.wire(), _message_intent(message.channel)
             )
         return message
 
@@ -866,7 +848,7 @@ class LocalDiscord:
             data: JSON = {"id": str(message.id), "channel_id": str(message.channel.id)}
             if message.channel.guild is not None:
                 data["guild_id"] = str(message.channel.guild.id)
-            await self._dispatch_to_bot("MESSAGE_DELETE", data, _message_intent(message.channel))
+            self._dispatch_to_bot("MESSAGE_DELETE", data, _message_intent(message.channel))
 
     def interaction_for(self, interaction_id: int, token: str) -> Interaction:
         interaction = self.interactions.get(interaction_id)
@@ -1006,10 +988,10 @@ class LocalDiscord:
             "application": {"id": str(self.application_id), "flags": 0},
             "_trace": ["local-discord"],
         }
-        await session.dispatch("READY", ready)
+        session.dispatch("READY", ready)
         if session.wants(gateway.GUILDS):
             for guild in list(self.guilds.values()):
-                await session.dispatch("GUILD_CREATE", guild.payload())
+                session.dispatch("GUILD_CREATE", guild.payload())
         session.live.set()
         self._live.set()
         return session
@@ -1017,12 +999,12 @@ class LocalDiscord:
     async def resume(self, connection: gateway.Connection, data: JSON) -> Session | None:
         session = self.sessions.get(str(data.get("session_id")))
         if session is None or data.get("token") != self.token:
-            await connection.send_op(gateway.INVALID_SESSION, False)
+            connection.send_op(gateway.INVALID_SESSION, False)
             return None
         session.connection = connection
         session.resumes += 1
-        await session.replay_after(int(data.get("seq") or 0))
-        await session.dispatch("RESUMED", {"_trace": ["local-discord"]})
+        session.replay_after(int(data.get("seq") or 0))
+        session.dispatch("RESUMED", {"_trace": ["local-discord"]})
         self._live.set()
         return session
 
@@ -1150,12 +1132,19 @@ def _typed(where: str, spec: JSON, value: Any, resolved: JSON) -> Any:
     )
 
 
-async def gather_limited(coros: Iterable[Awaitable[T]], limit: int) -> list[T]:
-    """Run awaitables with at most ``limit`` in flight (e.g. ``send`` under load)."""
-    semaphore = asyncio.Semaphore(limit)
+async def gather_limited(awaitables: Iterable[Awaitable[T]], limit: int) -> list[T]:
+    """Await ``awaitables`` with at most ``limit`` in flight; results in the given order.
 
-    async def one(coro: Awaitable[T]) -> T:
-        async with semaphore:
-            return await coro
+    For load: ``await gather_limited((discord.send(g, m, "!ping") for _ in range(10_000)), 500)``.
+    The iterable is consumed lazily, so a generator creates each coroutine only when a slot is
+    free (and a semaphore's O(waiters) bookkeeping is avoided).
+    """
+    results: dict[int, T] = {}
+    numbered = enumerate(awaitables)
 
-    return list(await asyncio.gather(*(one(c) for c in coros)))
+    async def worker() -> None:
+        for index, awaitable in numbered:
+            results[index] = await awaitable
+
+    await asyncio.gather(*(worker() for _ in range(max(1, limit))))
+    return [results[index] for index in range(len(results))]

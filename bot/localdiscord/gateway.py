@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import struct
 import time
 import zlib
 from collections import deque
@@ -28,6 +29,10 @@ HEARTBEAT_ACK = 11
 #: (``d``: their ids). See ``bot.localdiscord.connect.HandledReporter``.
 LOCAL_HANDLED = 1000
 
+# Websocket frame opcodes
+TEXT = 0x1
+BINARY = 0x2
+
 # Intents the emulator honours when deciding what a session receives.
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
@@ -39,48 +44,75 @@ MESSAGE_CONTENT = 1 << 15
 
 #: Dispatches kept per session for RESUME.
 RESUME_BUFFER = 2000
-_SYNC_FLUSH_TAIL = b"\x00\x00\xff\xff"
 
 
 def encode(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-class Connection:
-    """One websocket: frames out, zlib-stream compressed when the client asked for it."""
+def _frame(opcode: int, payload: bytes) -> bytes:
+    """One unmasked (server to client) websocket frame, FIN set."""
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x80 | opcode, length)
+    elif length < 1 << 16:
+        header = struct.pack("!BBH", 0x80 | opcode, 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
+    return header + payload
 
-    def __init__(self, ws: web.WebSocketResponse, *, zlib_stream: bool) -> None:
+
+class Connection:
+    """One websocket's outgoing frames, zlib-stream compressed when the client asked for it.
+
+    ``send`` is synchronous: frames go out in exactly the order they are sent (which the
+    compression stream requires) and a dispatch never waits. The first frame of an event-loop
+    step is written at once; frames sent later in the same step are joined into one write at
+    the start of the next, so a burst costs one system call rather than one per frame.
+    """
+
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.Transport, *, zlib_stream: bool
+    ) -> None:
         self.ws = ws
+        self._transport = transport
         self._compressor = zlib.compressobj() if zlib_stream else None
-        # Compressed frames must reach the socket in the order they were compressed.
-        self._lock = asyncio.Lock()
+        self._held: list[bytes] | None = None
 
     @property
     def open(self) -> bool:
-        return not self.ws.closed
+        return not self.ws.closed and not self._transport.is_closing()
 
     @property
     def compressed(self) -> bool:
         """Frames go out zlib-stream compressed (the client asked for it)."""
         return self._compressor is not None
 
-    async def send(self, raw: str) -> None:
-        async with self._lock:
-            if self.ws.closed:
-                return
-            if self._compressor is None:
-                await self.ws.send_str(raw)
-                return
-            data = self._compressor.compress(raw.encode()) + self._compressor.flush(
-                zlib.Z_SYNC_FLUSH
-            )
-            assert data.endswith(_SYNC_FLUSH_TAIL)
-            await self.ws.send_bytes(data)
+    def send(self, raw: str) -> None:
+        if not self.open:
+            return
+        if self._compressor is None:
+            frame = _frame(TEXT, raw.encode())
+        else:
+            data = self._compressor.compress(raw.encode())
+            frame = _frame(BINARY, data + self._compressor.flush(zlib.Z_SYNC_FLUSH))
+        if self._held is None:
+            self._transport.write(frame)
+            self._held = []
+            asyncio.get_running_loop().call_soon(self._flush)
+        else:
+            self._held.append(frame)
 
-    async def send_op(self, op: int, d: Any) -> None:
-        await self.send(encode({"op": op, "d": d, "s": None, "t": None}))
+    def _flush(self) -> None:
+        held, self._held = self._held, None
+        if held and not self._transport.is_closing():
+            self._transport.write(b"".join(held))
+
+    def send_op(self, op: int, d: Any) -> None:
+        self.send(encode({"op": op, "d": d, "s": None, "t": None}))
 
     async def close(self, code: int = 1000, message: bytes = b"") -> None:
+        self._flush()
         await self.ws.close(code=code, message=message)
 
 
@@ -107,19 +139,22 @@ class Session:
     def connected(self) -> bool:
         return self.connection is not None and self.connection.open
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+    def dispatch(self, event: str, data: dict[str, Any] | str) -> None:
+        """Send one event; ``data`` may already be JSON (a payload encoded once for several
+        uses)."""
         self.sequence += 1
-        raw = encode({"op": DISPATCH, "t": event, "s": self.sequence, "d": data})
+        encoded = data if isinstance(data, str) else encode(data)
+        raw = f'{{"op":{DISPATCH},"t":"{event}","s":{self.sequence},"d":{encoded}}}'
         self.buffer.append((self.sequence, raw))
         if self.connection is not None:
-            await self.connection.send(raw)
+            self.connection.send(raw)
 
-    async def replay_after(self, sequence: int) -> None:
+    def replay_after(self, sequence: int) -> None:
         """Send what the client missed since ``sequence`` (RESUME)."""
         assert self.connection is not None
         for seq, raw in list(self.buffer):
             if seq > sequence:
-                await self.connection.send(raw)
+                self.connection.send(raw)
 
     def detach(self, connection: Connection) -> None:
         if self.connection is connection:

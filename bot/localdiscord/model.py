@@ -7,6 +7,8 @@ Plain objects that know how to show themselves as Discord API v10 payloads. They
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -56,6 +58,7 @@ BOT_PERMISSIONS = discord.Permissions(
 
 _ADMINISTRATOR = discord.Permissions(administrator=True).value
 _ALL_PERMISSIONS = discord.Permissions.all().value
+_MENTION_EVERYONE = discord.Permissions(mention_everyone=True).value
 _USER_MENTION = re.compile(r"<@!?(\d{15,21})>")
 _ROLE_MENTION = re.compile(r"<@&(\d{15,21})>")
 
@@ -72,6 +75,7 @@ class Snowflakes:
         return self._last
 
 
+@functools.lru_cache(maxsize=4096)
 def timestamp(snowflake: int) -> str:
     """The ISO 8601 time Discord prints for an id."""
     ms = (snowflake >> 22) + DISCORD_EPOCH_MS
@@ -363,6 +367,8 @@ class Message:
     deleted: bool = False
     #: Emoji the bot reacted with, in order.
     reactions: list[str] = field(default_factory=list)
+    #: ``payload()`` as JSON, kept until the message changes (see :meth:`changed`).
+    _wire: str | None = field(default=None, repr=False)
 
     @property
     def guild(self) -> Guild | None:
@@ -448,6 +454,15 @@ class Message:
             found.add(f"user:{self.referenced_author.id}")
         return found
 
+    def wire(self) -> str:
+        """The payload as JSON, encoded once for the REST answer and the gateway echo."""
+        if self._wire is None:
+            self._wire = json.dumps(self.payload(), separators=(",", ":"), ensure_ascii=False)
+        return self._wire
+
+    def changed(self) -> None:
+        self._wire = None
+
     def snapshot(self) -> MessageVersion:
         return MessageVersion(self.content, list(self.embeds), list(self.components))
 
@@ -477,21 +492,18 @@ class Message:
             member = guild.members.get(self.author.id)
             if member is not None:
                 data["member"] = member.payload(with_user=False)
-            data["mentions"] = [
-                {**m.user.payload(), "member": m.payload(with_user=False)}
-                for m in _mentioned_members(guild, self.content)
-            ]
-            data["mention_roles"] = [
-                match[1]
-                for match in _ROLE_MENTION.finditer(self.content)
-                if any(role.id == int(match[1]) for role in guild.roles)
-            ]
-            author = guild.members.get(self.author.id)
-            data["mention_everyone"] = (
-                "@everyone" in self.content
-                and author is not None
-                and bool(author.permissions & discord.Permissions(mention_everyone=True).value)
-            )
+            if "<@" in self.content:
+                data["mentions"] = [
+                    {**m.user.payload(), "member": m.payload(with_user=False)}
+                    for m in _mentioned_members(guild, self.content)
+                ]
+                data["mention_roles"] = [
+                    match[1]
+                    for match in _ROLE_MENTION.finditer(self.content)
+                    if any(role.id == int(match[1]) for role in guild.roles)
+                ]
+            if "@everyone" in self.content and member is not None:
+                data["mention_everyone"] = bool(member.permissions & _MENTION_EVERYONE)
         else:
             data["channel_type"] = DM
         if self.reference_id is not None:

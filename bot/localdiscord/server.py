@@ -7,6 +7,7 @@ rate-limit headers generous enough never to slow a benchmark down).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -39,7 +40,13 @@ def _rate_limit_headers() -> dict[str, str]:
 
 
 def respond(data: Any, status: int = 200) -> web.Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    """``data`` as JSON (a ``str`` is taken as JSON already encoded)."""
+    text = (
+        data
+        if isinstance(data, str)
+        else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    )
+    body = text.encode()
     headers = _rate_limit_headers()
     headers["Content-Type"] = "application/json"
     return web.Response(body=body, status=status, headers=headers)
@@ -204,20 +211,20 @@ class Api:
             raise ApiError(400, 50035, "Invalid Form Body")
         return self.discord.dm(user).payload()
 
-    async def create_message(self, request: web.Request, arrived: float) -> JSON:
+    async def create_message(self, request: web.Request, arrived: float) -> web.Response:
         channel = self.channel(request)
         body = await read_body(request)
         message = await self.discord.create_message(channel, body, arrived=arrived)
-        return message.payload()
+        return respond(message.wire())
 
     async def get_message(self, request: web.Request, arrived: float) -> JSON:
         return self.message(request).payload()
 
-    async def edit_message(self, request: web.Request, arrived: float) -> JSON:
+    async def edit_message(self, request: web.Request, arrived: float) -> web.Response:
         message = self.message(request)
         body = await read_body(request)
         edited = await self.discord.edit_message(message, body, arrived=arrived)
-        return edited.payload()
+        return respond(edited.wire())
 
     async def delete_message(self, request: web.Request, arrived: float) -> None:
         message = self.message(request)
@@ -311,14 +318,14 @@ class Api:
     async def gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
+        transport = request.transport
+        assert isinstance(transport, asyncio.Transport)
         connection = gateway.Connection(
-            ws, zlib_stream=request.query.get("compress") == "zlib-stream"
+            ws, transport, zlib_stream=request.query.get("compress") == "zlib-stream"
         )
         discord = self.discord
         session: gateway.Session | None = None
-        await connection.send_op(
-            gateway.HELLO, {"heartbeat_interval": discord.heartbeat_interval_ms}
-        )
+        connection.send_op(gateway.HELLO, {"heartbeat_interval": discord.heartbeat_interval_ms})
         try:
             async for frame in ws:
                 if frame.type is not WSMsgType.TEXT:
@@ -326,7 +333,7 @@ class Api:
                 payload = json.loads(frame.data)
                 op, data = payload.get("op"), payload.get("d")
                 if op == gateway.HEARTBEAT:
-                    await connection.send_op(gateway.HEARTBEAT_ACK, None)
+                    connection.send_op(gateway.HEARTBEAT_ACK, None)
                 elif op == gateway.IDENTIFY:
                     session = await discord.identify(connection, data)
                 elif op == gateway.RESUME:
@@ -335,7 +342,7 @@ class Api:
                     for input_id in data:
                         discord.handled(int(input_id))
                 elif op == gateway.REQUEST_GUILD_MEMBERS and session is not None:
-                    await session.dispatch("GUILD_MEMBERS_CHUNK", discord.guild_members_chunk(data))
+                    session.dispatch("GUILD_MEMBERS_CHUNK", discord.guild_members_chunk(data))
         finally:
             if session is not None:
                 discord.disconnected(session, connection)
