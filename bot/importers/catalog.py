@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.importers.common import ImportReport, Progress
+from bot.importers.common import ImportReport, Progress, file_size
 from bot.store import bulk
 from bot.store.films import NewFilm, save_film
 from bot.store.genres import save_genre
@@ -53,6 +53,10 @@ def find_files(source: Path) -> CatalogFiles:
     )
 
 
+def import_size(source: Path) -> int:
+    return file_size(find_files(source).all)
+
+
 def import_catalog(db_path: Path, source: Path, progress: Progress | None = None) -> ImportReport:
     """Load the taxonomy and every film of the catalog at ``source`` into the store."""
     files = find_files(source)
@@ -75,13 +79,10 @@ def import_catalog(db_path: Path, source: Path, progress: Progress | None = None
             # Best known first: a film of the same title still without a year (made by a review
             # document imported earlier) then merges into the best-known one, as resolution would.
             films.sort(key=lambda film: -film.popularity)
-            changed = []
             for film in films:
                 film_id, outcome = run(conn, save_film(film, authoritative=True))
-                report.tally(outcome)
-                if outcome != "unchanged":
-                    changed.append(film_id)
-            bulk.refresh_search_index(conn, changed)
+                report.tally(outcome, film_id)
+            bulk.refresh_search_index(conn, report.touched)
     finally:
         conn.close()
     return report

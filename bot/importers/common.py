@@ -38,6 +38,8 @@ class ImportReport:
     bad: int = 0
     examples: list[BadRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Films added or changed, for the search index (not shown).
+    touched: list[int] = field(default_factory=list, repr=False)
 
     def reject(self, line: int | None, reason: str, text: str = "") -> None:
         self.bad += 1
@@ -45,8 +47,11 @@ class ImportReport:
             flat = " ".join(text.split())
             self.examples.append(BadRow(line, reason, flat[:120]))
 
-    def tally(self, outcome: str) -> None:
-        """Count one row by its outcome: ``added``, ``updated`` or ``unchanged``/``skipped``."""
+    def tally(self, outcome: str, film_id: int | None = None) -> None:
+        """Count one row by its outcome: ``added``, ``updated`` or ``unchanged``/``skipped``;
+        a film added or changed is remembered for the search index."""
+        if film_id is not None and outcome in ("added", "updated"):
+            self.touched.append(film_id)
         if outcome == "added":
             self.added += 1
         elif outcome == "updated":

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pysbd
 
-from bot.importers.common import ImportReport, Progress
+from bot.importers.common import ImportReport, Progress, file_size
 from bot.normalize import fold, name_key, title_key
 from bot.store import bulk
 from bot.store.catalog_reviews import save_catalog_review
@@ -299,6 +299,10 @@ def document_paths(source: Path) -> list[Path]:
     return sorted(p for p in source.glob("*.txt") if p.is_file())
 
 
+def import_size(source: Path) -> int:
+    return file_size(document_paths(source))
+
+
 def import_reviews(db_path: Path, source: Path, progress: Progress | None = None) -> ImportReport:
     """Import one document or every ``*.txt`` in a directory, in one transaction."""
     report = ImportReport(f"reviews {source}")
@@ -309,34 +313,29 @@ def import_reviews(db_path: Path, source: Path, progress: Progress | None = None
     conn = bulk.connect(db_path)
     try:
         with bulk.transaction(conn):
-            changed = []
             for path in paths:
                 report.read += 1
-                film_id = _import_one(conn, path, report)
-                if film_id is not None:
-                    changed.append(film_id)
+                _import_one(conn, path, report)
                 if progress:
                     progress(path.stat().st_size)
-            bulk.refresh_search_index(conn, changed)
+            bulk.refresh_search_index(conn, report.touched)
     finally:
         conn.close()
     return report
 
 
-def _import_one(conn: sqlite3.Connection, path: Path, report: ImportReport) -> int | None:
-    """Import one document; the id of its film when the film changed."""
+def _import_one(conn: sqlite3.Connection, path: Path, report: ImportReport) -> None:
     try:
         doc = parse_document(path.read_text(encoding="utf-8"), path.name)
     except UnicodeDecodeError as error:
         report.reject(None, f"{path.name}: not UTF-8 ({error.reason} at byte {error.start})")
-        return None
+        return
     except NotAReview as error:
         report.reject(None, f"{path.name}: {error}")
-        return None
+        return
     with bulk.savepoint(conn):
         film_id, outcome = run(conn, attach_document(doc))
-    report.tally(outcome)
-    return film_id if outcome != "unchanged" else None
+    report.tally(outcome, film_id)
 
 
 def attach_document(doc: ReviewDocument, *, now: int | None = None) -> Steps[tuple[int, str]]:

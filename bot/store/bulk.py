@@ -106,3 +106,23 @@ def deferred_indexes(
     yield [name for name, _ in deferred]
     for _, sql in deferred:
         conn.execute(sql)
+
+
+def import_rating(
+    conn: sqlite3.Connection, guild_id: int, member_id: int, film_id: int, score: float, at: int
+) -> str:
+    """A member's rating from an export: ``added``, ``updated`` (another score) or
+    ``unchanged``. The ratings triggers keep the server's totals, as for ``!rate``."""
+    row = conn.execute(
+        "SELECT score FROM ratings WHERE guild_id = ? AND member_id = ? AND film_id = ?",
+        (guild_id, member_id, film_id),
+    ).fetchone()
+    if row is not None and row[0] == score:
+        return "unchanged"
+    conn.execute(
+        "INSERT INTO ratings (guild_id, member_id, film_id, score, rated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, member_id, film_id) DO UPDATE SET "
+        "score = excluded.score, rated_at = excluded.rated_at",
+        (guild_id, member_id, film_id, score, at),
+    )
+    return "added" if row is None else "updated"

@@ -174,15 +174,21 @@ def add_film_steps(new: NewFilm) -> Steps[int]:
 
 
 def save_film(
-    new: NewFilm, *, authoritative: bool, cast_only_if_none: bool = False
+    new: NewFilm,
+    *,
+    authoritative: bool,
+    cast_only_if_none: bool = False,
+    film_id: int | None = None,
 ) -> Steps[tuple[int, Saved]]:
-    """Add ``new`` or merge it into the film it matches (see :func:`find_film_id`).
+    """Add ``new`` or merge it into ``film_id`` or else the film it matches (see
+    :func:`find_film_id`).
 
     ``authoritative`` sources (the bundled catalog) correct the title, year and runtime; others
     only fill what is missing, and a title they know the film by becomes an alias. Popularity
     only ever grows: it is the best vote count any source has seen.
     """
-    film_id = yield from find_film_id(new.title, new.year, new.imdb_id)
+    if film_id is None:
+        film_id = yield from find_film_id(new.title, new.year, new.imdb_id)
     if film_id is None:
         film_id = yield from insert_film(new)
         yield from add_details(film_id, new)

@@ -54,7 +54,7 @@ async def test_a_new_store_is_loaded_with_the_bundled_catalog_once(tmp_path: Pat
 async def test_catalog_import_is_idempotent(catalog_store: Store) -> None:
     before = counts(catalog_store.path)
     report = await asyncio.to_thread(import_catalog, catalog_store.path, FIXTURE_DATA)
-    assert report.read == 7 + 11  # films + genres
+    assert report.read == 7 + 12  # films + genres
     assert (report.added, report.updated, report.bad) == (0, 0, 0)
     assert report.skipped == report.read
     assert counts(catalog_store.path) == before
