@@ -14,6 +14,7 @@ is logged with its traceback and the member sees a short apology with nothing fr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import pkgutil
@@ -26,13 +27,24 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.context import FilmContext
-from bot.errors import FilmclubError
+from bot.context import FilmContext, defer_soon, reply_lock
+from bot.errors import FilmclubError, StoreBusy
 from bot.settings import Settings
 from bot.store import Store, latest_version
 from bot.store.guilds import GuildSettings, all_guild_settings
 
 log = logging.getLogger(__name__)
+#: One line per command (see :func:`log_command`); a logger of its own so operators can route
+#: or silence it apart from everything else.
+command_log = logging.getLogger("bot.commands")
+
+#: A slash command still unanswered this long after it arrived is deferred ("thinking…"):
+#: Discord drops interactions not answered within 3 s, and a command waiting on a busy store
+#: (``Store.busy_wait``) or heavy work may take longer.
+DEFER_AFTER = 2.0
+#: On shutdown, how long commands already running may take to finish before the connection
+#: closes under them (well inside the 5 s a service manager waits before killing).
+DRAIN_TIMEOUT = 3.0
 
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
 
@@ -159,6 +171,16 @@ class FilmBot(commands.Bot):
         #: reply sent, or nothing to do. The local Discord waits on this instead of sleeping.
         self.handled_hooks: list[Callable[[int], None]] = []
         self.extension_names = list(extensions) if extensions is not None else extension_names()
+        #: Seconds before an unanswered slash command is deferred (see ``DEFER_AFTER``).
+        self.defer_after = DEFER_AFTER
+        self._deferral_timers: dict[int, asyncio.TimerHandle] = {}
+        #: Commands started and not finished (message or interaction ids); ``close`` lets
+        #: them finish first, so a shutdown never cuts a reply off after its write committed.
+        self._in_flight: set[int] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        #: Set by ``close``: new input is ignored from then on.
+        self.stopping = False
         #: Extensions that failed to load, with the error (the rest of the bot still runs).
         self.failed_extensions: dict[str, BaseException] = {}
         options.setdefault("owner_ids", set(settings.owner_ids))
@@ -214,8 +236,29 @@ class FilmBot(commands.Bot):
     ) -> Any:
         return await super().get_context(origin, cls=cls)
 
+    async def close(self) -> None:
+        """Stop taking input, let running commands finish (``DRAIN_TIMEOUT`` at most), then
+        close the gateway and the HTTP session."""
+        if not self.stopping:
+            self.stopping = True
+            try:
+                await asyncio.wait_for(self._idle.wait(), DRAIN_TIMEOUT)
+            except TimeoutError:
+                log.warning("closing with %d commands still running", len(self._in_flight))
+        await super().close()
+
     # Knowing when an input is finished ----------------------------------------------------------
+    def _begin(self, source_id: int) -> None:
+        self._in_flight.add(source_id)
+        self._idle.clear()
+
     def mark_handled(self, source_id: int) -> None:
+        timer = self._deferral_timers.pop(source_id, None)
+        if timer is not None:
+            timer.cancel()
+        self._in_flight.discard(source_id)
+        if not self._in_flight:
+            self._idle.set()
         for hook in self.handled_hooks:
             try:
                 hook(source_id)
@@ -226,6 +269,9 @@ class FilmBot(commands.Bot):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot:
             return
+        if self.stopping:
+            self.mark_handled(message.id)
+            return
         try:
             ctx: FilmContext = await self.get_context(message)
             if ctx.command is None:
@@ -233,6 +279,7 @@ class FilmBot(commands.Bot):
                 self.mark_handled(message.id)
                 return
             # Success and failure both end in an event below, which marks it handled.
+            self._begin(message.id)
             await self.invoke(ctx)
         except Exception as error:
             _log_failure(message.guild, None, error)
@@ -248,17 +295,39 @@ class FilmBot(commands.Bot):
             raise over
         return True
 
+    def begin_interaction(self, interaction: discord.Interaction[Any]) -> bool:
+        """A slash command starts: counted as running, and deferred if it is still unanswered
+        after :attr:`defer_after` seconds. False when the bot is shutting down."""
+        if self.stopping:
+            self.mark_handled(interaction.id)
+            return False
+        self._begin(interaction.id)
+        self._deferral_timers[interaction.id] = asyncio.get_running_loop().call_later(
+            self.defer_after, self._defer_now, interaction
+        )
+        return True
+
+    def _defer_now(self, interaction: discord.Interaction[Any]) -> None:
+        self._deferral_timers.pop(interaction.id, None)
+        defer_soon(interaction)
+
     async def on_command_completion(self, ctx: FilmContext) -> None:
+        log_context(ctx, "ok")
         self.mark_handled(ctx.source_id)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
     ) -> None:
+        # Hybrid commands were logged through their context already.
+        if not interaction.extras.get("logged"):
+            log_command(interaction.guild_id, command.qualified_name, "slash", interaction, "ok")
         self.mark_handled(interaction.id)
 
     async def on_command_error(  # type: ignore[override]
         self, ctx: FilmContext, error: commands.CommandError
     ) -> None:
+        if not isinstance(error, commands.CommandNotFound):
+            log_context(ctx, outcome_of(error))
         try:
             text = reply_for_error(error, ctx)
             if text is None and not isinstance(error, commands.CommandNotFound):
@@ -274,21 +343,33 @@ class FilmBot(commands.Bot):
 
 class FilmTree(app_commands.CommandTree[FilmBot]):
     """The one error handler for slash commands that are not hybrid (hybrid commands report to
-    ``on_command_error``), and for interactions no command matches."""
+    ``on_command_error``), and for interactions no command matches. Every slash command starts
+    its deferral timer here (autocomplete cannot be deferred)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[FilmBot]) -> bool:
+        if interaction.type is discord.InteractionType.application_command:
+            interaction.extras["started"] = time.perf_counter()
+            return self.client.begin_interaction(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[FilmBot], error: app_commands.AppCommandError
     ) -> None:
+        command = interaction.command.qualified_name if interaction.command else None
+        if not interaction.extras.get("logged"):
+            data: dict[str, Any] = dict(interaction.data or {})
+            name = command or str(data.get("name", "?"))
+            log_command(interaction.guild_id, name, "slash", interaction, outcome_of(error))
         try:
             text = reply_for_error(error)
             if text is None:
-                command = interaction.command.qualified_name if interaction.command else None
                 _log_failure(interaction.guild, command, error)
                 text = APOLOGY
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
+            async with reply_lock(interaction):
+                if interaction.response.is_done():
+                    await interaction.followup.send(text, ephemeral=True)
+                else:
+                    await interaction.response.send_message(text, ephemeral=True)
         except discord.HTTPException as failed:
             log.warning(
                 "could not send the error reply in %s: %s", _where(interaction.guild), failed
@@ -300,6 +381,70 @@ class FilmTree(app_commands.CommandTree[FilmBot]):
 async def current_version_of(store: Store) -> int:
     rows = await store.fetchall("PRAGMA user_version")
     return int(rows[0][0])
+
+
+# One log line per command ------------------------------------------------------------------------
+#: What became of a command, as its log line says: ``ok``; ``bad_input`` (the member's input
+#: did not fit: unknown film, bad score, missing argument); ``refused`` (permissions, owner
+#: only, not in DMs); ``cooldown``; ``busy`` (the store stayed locked); ``error`` (unexpected:
+#: its traceback is logged separately).
+OUTCOMES = ("ok", "bad_input", "refused", "cooldown", "busy", "error")
+
+
+def outcome_of(error: BaseException) -> str:
+    if isinstance(error, commands.HybridCommandError):
+        error = error.original
+    ours = _filmclub_error(error)
+    if isinstance(ours, StoreBusy):
+        return "busy"
+    if ours is not None:
+        return "bad_input"
+    if isinstance(error, commands.CommandOnCooldown | app_commands.CommandOnCooldown):
+        return "cooldown"
+    if isinstance(
+        error,
+        commands.UserInputError | app_commands.TransformerError | commands.MaxConcurrencyReached,
+    ):
+        return "bad_input"
+    if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):
+        return "refused"
+    if isinstance(error, commands.DisabledCommand | app_commands.CommandNotFound):
+        return "refused"
+    return "error"
+
+
+def log_context(ctx: commands.Context[Any], outcome: str) -> None:
+    """The command's log line, from its context (prefix or hybrid slash)."""
+    name = ctx.command.qualified_name if ctx.command is not None else "?"
+    source = "slash" if ctx.interaction is not None else "prefix"
+    started = getattr(ctx, "started", None)
+    where = ctx.interaction if ctx.interaction is not None else started
+    log_command(ctx.guild.id if ctx.guild else None, name, source, where, outcome)
+
+
+def log_command(
+    guild_id: int | None,
+    command: str,
+    source: str,
+    started: discord.Interaction[Any] | float | None,
+    outcome: str,
+) -> None:
+    """``command=review guild=81… source=slash outcome=ok latency_ms=12.4``: one line, in
+    logfmt, naming the command and never its arguments (members' text stays out of logs)."""
+    if isinstance(started, discord.Interaction):
+        started.extras["logged"] = True
+        started = started.extras.get("started")
+    latency = None if started is None else (time.perf_counter() - float(started)) * 1000
+    fields = {
+        "command": command,
+        "guild": guild_id if guild_id is not None else "dm",
+        "source": source,
+        "outcome": outcome,
+        "latency_ms": "?" if latency is None else f"{latency:.1f}",
+    }
+    command_log.info(
+        " ".join(f"{key}={value}" for key, value in fields.items()), extra={"command_event": fields}
+    )
 
 
 # Turning errors into replies ----------------------------------------------------------------------

@@ -1,10 +1,19 @@
 """The command context every filmclub command gets: typed access to the store, and replies
-that thread onto the message that asked."""
+that thread onto the message that asked.
+
+A slash command has one first answer, and two things may try to give it: the command's reply
+and the deferral that keeps Discord's 3 s limit when the command is slow (``FilmBot`` defers
+every slash command still unanswered after ``defer_after`` seconds; ``defer_if_slow`` does it
+sooner around known slow work). Both go through :func:`reply_lock`, so whichever is second
+sees the first one done and follows up instead of answering twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,8 +25,52 @@ from bot.store import Store
 if TYPE_CHECKING:
     from bot.client import FilmBot  # noqa: F401 - named in the base class below
 
+log = logging.getLogger(__name__)
+
+#: Deferrals started by timers: referenced here until done (asyncio keeps only weak references).
+_deferrals: set[asyncio.Task[bool]] = set()
+
+
+def defer_soon(interaction: discord.Interaction[Any]) -> None:
+    """Start :func:`defer_unanswered` now, from a timer callback."""
+    task = asyncio.get_running_loop().create_task(defer_unanswered(interaction))
+    _deferrals.add(task)
+    task.add_done_callback(_deferrals.discard)
+
+
+def reply_lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
+    """The lock every first answer to ``interaction`` is given under (see the module doc)."""
+    lock = interaction.extras.get("reply_lock")
+    if lock is None:
+        lock = interaction.extras["reply_lock"] = asyncio.Lock()
+    assert isinstance(lock, asyncio.Lock)
+    return lock
+
+
+async def defer_unanswered(interaction: discord.Interaction[Any]) -> bool:
+    """Defer ("thinking…") unless the interaction already has its first answer; True if it
+    deferred now."""
+    async with reply_lock(interaction):
+        if interaction.response.is_done():
+            return False
+        try:
+            await interaction.response.defer(thinking=True)
+        except discord.HTTPException as error:
+            log.warning("could not defer interaction %s: %s", interaction.id, error)
+            return False
+        return True
+
 
 class FilmContext(commands.Context["FilmBot"]):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        #: When the bot got the message or interaction (``time.perf_counter``), for latency.
+        self.started: float = (
+            float(self.interaction.extras.get("started", time.perf_counter()))
+            if self.interaction is not None
+            else time.perf_counter()
+        )
+
     @property
     def store(self) -> Store:
         store: Store = self.bot.store
@@ -48,31 +101,33 @@ class FilmContext(commands.Context["FilmBot"]):
         if interaction is None:
             yield
             return
-        deferring = asyncio.Event()
-
-        async def defer_later() -> None:
-            await asyncio.sleep(after)
-            if not interaction.response.is_done():
-                deferring.set()
-                await interaction.response.defer()
-
-        timer = asyncio.create_task(defer_later())
+        timer = asyncio.get_running_loop().call_later(after, defer_soon, interaction)
         try:
             yield
         finally:
-            if deferring.is_set():
-                await timer  # the deferral is on its way: let it land before replying
-            else:
-                timer.cancel()
+            timer.cancel()
+
+    async def defer(self, *, ephemeral: bool = False) -> None:
+        """``Context.defer``, under the reply lock (a no-op when already answered)."""
+        if self.interaction is None:
+            await super().defer(ephemeral=ephemeral)
+            return
+        async with reply_lock(self.interaction):
+            if not self.interaction.response.is_done():
+                await super().defer(ephemeral=ephemeral)
 
     # The overloads of Context.send are reproduced by passing everything through unchanged.
     async def send(self, content: str | None = None, **kwargs: Any) -> discord.Message:
         """Send like ``Context.send``; a prefix command's reply is threaded onto the message
         that asked (without pinging its author), so in a busy channel it is clear which
         question each answer belongs to."""
-        if self.interaction is None and kwargs.get("reference") is None:
-            kwargs["reference"] = self.message.to_reference(fail_if_not_exists=False)
-        message: discord.Message = await super().send(content, **kwargs)
+        if self.interaction is None:
+            if kwargs.get("reference") is None:
+                kwargs["reference"] = self.message.to_reference(fail_if_not_exists=False)
+            message: discord.Message = await super().send(content, **kwargs)
+            return message
+        async with reply_lock(self.interaction):
+            message = await super().send(content, **kwargs)
         return message
 
 

@@ -121,7 +121,8 @@ class GroupWriter:
     ) -> None:
         self._conn = conn
         self._max_batch = max_batch
-        self._busy_wait = busy_wait
+        #: Seconds a commit retries while another process holds the lock.
+        self.busy_wait = busy_wait
         self._closing = False
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -172,7 +173,7 @@ class GroupWriter:
                 # A failed attempt rolled back everything, so the whole batch can run again.
                 await retry_while_busy(
                     functools.partial(self._commit, batch),
-                    wait=self._busy_wait,
+                    wait=self.busy_wait,
                     give_up=lambda: self._closing,
                 )
             except Exception as error:  # the batch failed as a whole: every caller hears of it
@@ -275,7 +276,6 @@ class Store:
         busy_wait: float = BUSY_WAIT,
     ) -> None:
         self.path = path
-        self.busy_wait = busy_wait
         self._writer_conn = writer_conn
         self._readers = readers
         self._next_reader = itertools.cycle(range(len(readers)))
@@ -334,6 +334,15 @@ class Store:
         if blocked:
             log.warning("could not checkpoint the WAL on close; it will be on next open")
         await self._writer_conn.close()
+
+    @property
+    def busy_wait(self) -> float:
+        """Seconds reads and writes retry while another process holds the lock."""
+        return self.writer.busy_wait
+
+    @busy_wait.setter
+    def busy_wait(self, seconds: float) -> None:
+        self.writer.busy_wait = seconds
 
     # Reads ---------------------------------------------------------------------------------
     def _reader(self) -> aiosqlite.Connection:
