@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not token:
         print(NO_TOKEN, file=sys.stderr)
         return USAGE_ERROR
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+    configure_logging(settings.log_level)
     try:
         asyncio.run(serve(settings, token, db=args.db, local_url=local_url))
     except discord.LoginFailure:
@@ -122,6 +123,36 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+#: discord.py's loggers that at DEBUG print whole gateway events and request bodies, i.e. what
+#: members typed and what the bot answered: they never go below INFO (logs hold command
+#: names, not members' text).
+CHATTY_LOGGERS = ("discord.gateway", "discord.http", "discord.webhook.async_")
+
+
+def configure_logging(level_name: str) -> None:
+    """discord.py's log format on stderr (journald keeps it under systemd) at ``level_name``."""
+    level = logging.getLevelName(level_name)
+    discord.utils.setup_logging(level=level, root=True)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def stop_on(signals: Sequence[signal.Signals], stop: Callable[[], object]) -> None:
+    """Call ``stop`` (once) when one of ``signals`` arrives, instead of dying on the spot."""
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def handle() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            log.info("stopping: closing the gateway and the store")
+            stop()
+
+    for signum in signals:
+        loop.add_signal_handler(signum, handle)
+
+
 async def serve(
     settings: Settings, token: str, *, db: Path | None = None, local_url: str | None = None
 ) -> None:
@@ -134,9 +165,11 @@ async def serve(
             reporter = HandledReporter(local_url, token, bot) if local_url else None
             if reporter is not None:
                 bot.handled_hooks.append(reporter)
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, lambda: loop.create_task(bot.close()))
+            closing: list[asyncio.Task[None]] = []
+            stop_on(
+                (signal.SIGINT, signal.SIGTERM),
+                lambda: closing.append(asyncio.get_running_loop().create_task(bot.close())),
+            )
             try:
                 await bot.start(token)
             finally:
@@ -187,9 +220,16 @@ async def console(
             await local.run_bot(bot)
             await bot.sync_commands()
             lines = read_lines(stdin, prompt="> " if interactive else None)
-            await converse(
-                local, guild, lines, stdout, interactive=interactive, colour=stdout.isatty()
+            talk = asyncio.ensure_future(
+                converse(
+                    local, guild, lines, stdout, interactive=interactive, colour=stdout.isatty()
+                )
             )
+            # SIGTERM (a service manager, `kill`) ends the conversation like the end of input.
+            stop_on((signal.SIGTERM,), talk.cancel)
+            await asyncio.wait({talk})
+            if not talk.cancelled():
+                talk.result()
             await local.stop_bot()
     finally:
         await store.close()
