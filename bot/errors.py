@@ -85,3 +85,14 @@ class BadPrefix(FilmclubError):
         super().__init__(
             "A prefix is 1 to 5 characters with no spaces, backticks or slashes, e.g. `?` or `fc!`."
         )
+
+
+class BadCount(FilmclubError):
+    """A number of items to show outside what the command shows (``top 500``)."""
+
+    def __init__(self, lowest: int, highest: int) -> None:
+        super().__init__(f"I can show from {lowest} to {highest:,} films; try `10`.")
+
+
+class BadSetting(FilmclubError):
+    """A server setting named or valued wrongly; the message says what is accepted."""

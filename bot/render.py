@@ -6,6 +6,7 @@ catalog supplied is escaped for Markdown where it is shown as data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -221,3 +222,270 @@ def cast_pages(
         if people:
             pages[-1].add_field(name=name, value=clip(names(people), FIELD_LIMIT), inline=False)
     return pages
+
+
+# Ratings -------------------------------------------------------------------------------------
+#: Widest bar of a rating distribution, in blocks.
+BAR_WIDTH = 20
+RATINGS_PER_PAGE = 15
+LEADERBOARD_PER_PAGE = 10
+
+
+def format_mean(value: float) -> str:
+    """An average as replies show it: ``8.4``, ``8.43``, ``9`` (two decimals at most)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def ratings_count(n: int) -> str:
+    return f"{n:,} rating{'s' * (n != 1)}"
+
+
+def server_line(n: int, mean: float | None) -> str:
+    """``This server: 8.5 average from 12 ratings.``"""
+    if not n or mean is None:
+        return "No ratings of it in this server now."
+    return f"This server: {format_mean(mean)} average from {ratings_count(n)}."
+
+
+def other_films_line(title: str, others: Sequence[str], example: str) -> str:
+    """The line under a reply about one of several films sharing a title."""
+    listed = ", ".join(shown(label) for label in others[:5])
+    return f"Also called *{shown(title)}*: {listed}. Add the year to pick one: `{example}`."
+
+
+def rated(label: str, score_text: str, score_stars: str, n: int, mean: float | None) -> str:
+    """The reply to ``rate``: the member's score and the film's new server average."""
+    return f"You rated **{shown(label)}** {score_text}/10 ({score_stars}). {server_line(n, mean)}"
+
+
+def unrated(label: str, score_text: str | None, n: int, mean: float | None) -> str:
+    if score_text is None:
+        return f"You haven't rated **{shown(label)}** in this server; nothing to remove."
+    return (
+        f"Removed your rating of **{shown(label)}** (it was {score_text}/10). "
+        f"{server_line(n, mean)}"
+    )
+
+
+@dataclass(frozen=True)
+class DistributionView:
+    """A film's scores in one server, ready to draw."""
+
+    label: str
+    #: (whole score 1..10, count), as :meth:`bot.store.ratings.Distribution.bars` gives them.
+    bars: Sequence[tuple[int, int]]
+    n: int
+    mean: float
+    median: float
+
+
+def distribution_chart(bars: Sequence[tuple[int, int]]) -> str:
+    """One text bar per whole score, 10 at the top, in a code block (monospaced, inert)."""
+    most = max((count for _, count in bars), default=0)
+    lines = []
+    for score, count in sorted(bars, reverse=True):
+        blocks = 0 if not count else max(1, round(count / most * BAR_WIDTH))
+        lines.append(f"{score:>2} │{'█' * blocks:<{BAR_WIDTH}}│ {count:,}")
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def distribution_embed(view: DistributionView) -> discord.Embed:
+    embed = discord.Embed(
+        title=clip(f"{shown(view.label)} — ratings in this server", 256),
+        description=distribution_chart(view.bars),
+        colour=COLOUR,
+    )
+    embed.add_field(name="Mean", value=format_mean(view.mean))
+    embed.add_field(name="Median", value=format_mean(view.median))
+    embed.add_field(name="Ratings", value=f"{view.n:,}")
+    embed.set_footer(text="A half score counts in the bar below it: 8.5 is in the 8 bar.")
+    return embed
+
+
+@dataclass(frozen=True)
+class ScoredFilm:
+    label: str
+    score_text: str
+
+
+def member_ratings_pages(member: str, rated_films: Sequence[ScoredFilm]) -> list[discord.Embed]:
+    """A member's ratings, as given (best first), :data:`RATINGS_PER_PAGE` a page."""
+    pages = []
+    for start in range(0, len(rated_films), RATINGS_PER_PAGE):
+        lines = [
+            f"**{film.score_text}** · {shown(film.label)}"
+            for film in rated_films[start : start + RATINGS_PER_PAGE]
+        ]
+        embed = discord.Embed(
+            title=clip(f"{shown(member)}'s ratings in this server", 256),
+            description="\n".join(lines),
+            colour=COLOUR,
+        )
+        embed.set_footer(text=f"{ratings_count(len(rated_films))}, best first")
+        pages.append(embed)
+    return pages
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    label: str
+    bayesian: float
+    mean: float
+    n: int
+
+
+def leaderboard_pages(
+    title: str, rows: Sequence[LeaderboardRow], m: float, c: float
+) -> list[discord.Embed]:
+    """The server's top films, :data:`LEADERBOARD_PER_PAGE` a page, each with its count."""
+    pages = []
+    for start in range(0, len(rows), LEADERBOARD_PER_PAGE):
+        lines = [
+            f"**{row.rank}.** {shown(row.label)} — **{format_mean(row.bayesian)}** "
+            f"({ratings_count(row.n)}, average {format_mean(row.mean)})"
+            for row in rows[start : start + LEADERBOARD_PER_PAGE]
+        ]
+        embed = discord.Embed(title=clip(title, 256), description="\n".join(lines), colour=COLOUR)
+        embed.set_footer(
+            text=f"Ranked by Bayesian average (v·R + m·C)/(v + m): v ratings averaging R, "
+            f"m = {format_mean(m)}, C = {format_mean(c)} (this server's mean rating)."
+        )
+        pages.append(embed)
+    return pages
+
+
+# Members' reviews ----------------------------------------------------------------------------
+#: Most characters of reviews on one page (an embed's description holds 4,096).
+REVIEW_PAGE_BUDGET = 3800
+REVIEWS_PER_PAGE = 5
+# Spoiler tags as members type them; an unclosed tag hides the rest (as summaries read them).
+_SPOILER_TAG = re.compile(r"\|\|(?P<bars>.*?)(?:\|\||\Z)|‖(?P<lines>.*?)(?:‖|\Z)", re.DOTALL)
+
+
+def inert(text: str) -> str:
+    """A member's text shown as data: every Markdown character escaped (inside links too, so a
+    ``||`` in a URL cannot end a spoiler early) and mentions broken."""
+    return escape_mentions(escape_markdown(text, ignore_links=False))
+
+
+def spoiler_segments(body: str, whole: bool = False) -> list[tuple[str, bool]]:
+    """A review as (text, is a spoiler) pieces: the text inside ``||…||``/``‖…‖`` tags is;
+    with ``whole`` (a ``--spoiler`` review) all of it is, tags dropped."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _SPOILER_TAG.finditer(body):
+        if match.start() > position:
+            pieces.append((body[position : match.start()], whole))
+        inside = match["bars"] if match["bars"] is not None else match["lines"]
+        pieces.append((inside, True))
+        position = match.end()
+    if position < len(body):
+        pieces.append((body[position:], whole))
+    return [(text, spoiler) for text, spoiler in pieces if text.strip()]
+
+
+def _spoiler_wrapped(text: str, spoiler: bool) -> str:
+    return f"||{inert(text)}||" if spoiler else inert(text)
+
+
+def _joined(pieces: Sequence[tuple[str, bool]]) -> str:
+    """Rendered pieces; a spoiler never touches the word before it, so a link just before it
+    cannot swallow its opening tag."""
+    out = ""
+    for text, spoiler in pieces:
+        rendered = _spoiler_wrapped(text, spoiler)
+        if spoiler and out and not out[-1].isspace():
+            out += " "
+        out += rendered
+    return out
+
+
+def review_chunks(body: str, whole_spoiler: bool, budget: int) -> list[str]:
+    """A review rendered inert, with spoilers inside ``||…||``, cut into pieces of at most
+    ``budget`` characters at spaces (never inside an escape, a spoiler tag stays balanced)."""
+    chunks: list[str] = []
+    current: list[tuple[str, bool]] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal current, used
+        rendered = _joined([(t, s) for t, s in current if t.strip()])
+        if rendered.strip():
+            chunks.append(rendered.strip())
+        current, used = [], 0
+
+    for text, spoiler in spoiler_segments(body, whole_spoiler):
+        overhead = 4 if spoiler else 0
+        for token in re.findall(r"\S+\s*|\s+", text):
+            pieces = [token]
+            if len(inert(token)) + overhead > budget:  # one enormous word: cut it anywhere
+                step = max(1, (budget - overhead) // 2)
+                pieces = [token[i : i + step] for i in range(0, len(token), step)]
+            for piece in pieces:
+                cost = len(inert(piece))
+                opens = overhead + 1 if not current or current[-1][1] != spoiler else 0
+                if used + cost + opens > budget:
+                    flush()
+                    opens = overhead + 1
+                if current and current[-1][1] == spoiler:
+                    current[-1] = (current[-1][0] + piece, spoiler)
+                else:
+                    current.append((piece, spoiler))
+                used += cost + opens
+    flush()
+    return chunks
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    author: str
+    #: The author's score here (``9``), None when they have not rated the film.
+    score_text: str | None
+    #: Unix seconds of the review's last change.
+    written_at: int
+    body: str
+    spoiler: bool
+
+
+def _review_header(review: ReviewView, continued: bool) -> str:
+    parts = [f"**{inert(review.author)}**"]
+    if continued:
+        parts.append("(continued)")
+    else:
+        if review.score_text is not None:
+            parts.append(f"rated it {review.score_text}/10")
+        parts.append(f"<t:{review.written_at}:d>")
+        if review.spoiler:
+            parts.append("spoilers")
+    return " · ".join(parts)
+
+
+def review_pages(label: str, reviews: Sequence[ReviewView]) -> list[discord.Embed]:
+    """A film's member reviews in the order given (newest first), paged: a few a page, and a
+    long review carried on to the next page rather than cut."""
+    blocks: list[tuple[int, str]] = []  # (review number, text)
+    budget = REVIEW_PAGE_BUDGET - 200  # room for the header
+    for number, review in enumerate(reviews):
+        for part, chunk in enumerate(review_chunks(review.body, review.spoiler, budget)):
+            blocks.append((number, f"{_review_header(review, part > 0)}\n{chunk}"))
+    pages: list[list[str]] = []
+    page: list[str] = []
+    authors: set[int] = set()
+    for number, block in blocks:
+        size = sum(len(b) + 2 for b in page) + len(block)
+        if page and (size > REVIEW_PAGE_BUDGET or len(authors | {number}) > REVIEWS_PER_PAGE):
+            pages.append(page)
+            page, authors = [], set()
+        page.append(block)
+        authors.add(number)
+    if page:
+        pages.append(page)
+    title = clip(f"Reviews of {shown(label)} in this server", 256)
+    footer = f"{len(reviews):,} review{'s' * (len(reviews) != 1)}, newest first"
+    return [
+        discord.Embed(title=title, description="\n\n".join(page), colour=COLOUR).set_footer(
+            text=footer
+        )
+        for page in pages
+    ]

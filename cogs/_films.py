@@ -1,4 +1,5 @@
-"""What every command taking a film shares: autocomplete from the store, and the card's data.
+"""What every command taking a film shares: autocomplete from the store, the line naming
+other films of the same title, and slash options the prefix form reads from one line.
 
 Not an extension (the leading underscore keeps it out of ``extension_names``).
 """
@@ -10,9 +11,11 @@ from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot import render
-from bot.search import choice_value, suggest_films
+from bot.search import FilmMatch, choice_value, readings, suggest_films
+from bot.store.models import Film
 
 #: Autocomplete choices Discord shows at most.
 CHOICES = 25
@@ -42,3 +45,38 @@ def film_option(name: str = "film") -> Callable[[F], F]:
         return completed
 
     return decorate
+
+
+def named_exactly(query: str, film: Film) -> bool:
+    """Whether ``query`` already picks ``film`` among films sharing its title: an autocomplete
+    choice, an IMDb id, or the title with the film's year."""
+    text = query.strip()
+    if text.startswith("id:") or text[:2].lower() == "tt":
+        return True
+    return film.year is not None and any(r.year == film.year for r in readings(text))
+
+
+def other_films_note(query: str, match: FilmMatch, command: str) -> str | None:
+    """``Also called Heat: Heat (1986). Add the year …`` when other films share the title and
+    ``query`` did not already pick one. ``command`` is the example with ``{film}`` where the
+    title and year go (``!rate {film} 9``)."""
+    if not match.same_title or named_exactly(query, match.film):
+        return None
+    other = match.same_title[0]
+    example = command.format(film=f"{other.title} {other.year}" if other.year else other.title)
+    return render.other_films_line(match.film.title, [f.label for f in match.same_title], example)
+
+
+def slash_requires(command: commands.HybridCommand[Any, ..., Any], *options: str) -> None:
+    """Mark ``options`` required on the slash side of a hybrid command.
+
+    A prefix command like ``!rate The Dark Knight 9`` reads everything from one line: its first
+    parameter is keyword-only and takes the whole line, so the parameters after it need Python
+    defaults, which discord.py turns into optional slash options. Discord should still ask
+    for them, so they are marked required here (on the cog's own copy of the command, before
+    the cog is added and its slash commands registered).
+    """
+    app_command = command.app_command
+    assert app_command is not None
+    for name in options:
+        app_command._params[name].required = True

@@ -1,6 +1,9 @@
-"""Server admins' and the bot owner's commands: ``prefix`` and ``sync``."""
+"""Server admins' and the bot owner's commands: ``prefix``, ``settings`` and ``sync``."""
 
 from __future__ import annotations
+
+import re
+from decimal import Decimal
 
 import discord
 from discord import app_commands
@@ -8,10 +11,14 @@ from discord.ext import commands
 
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
-from bot.errors import BadPrefix
+from bot.errors import BadPrefix, BadSetting
 from bot.store import guilds
 
 PREFIX_MAX = 5
+#: The largest leaderboard m an admin may set (a prior weight of more ratings than most
+#: servers will ever give a film would flatten every film onto the server's mean).
+BAYES_M_MAX = 1000
+_PLAIN_NUMBER = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,3}))?\s*$")
 _NOT_IN_PREFIX = set("`/\\@#")
 
 
@@ -20,6 +27,15 @@ def valid_prefix(text: str) -> str:
     if not 1 <= len(text) <= PREFIX_MAX or any(c.isspace() or c in _NOT_IN_PREFIX for c in text):
         raise BadPrefix()
     return text
+
+
+def valid_bayes_m(text: str) -> float:
+    """The leaderboard's m as typed (``5``, ``2.5``), from 0 to :data:`BAYES_M_MAX`."""
+    match = _PLAIN_NUMBER.match(text)
+    value = Decimal(f"{match[1]}.{match[2] or 0}") if match else None
+    if value is None or value > BAYES_M_MAX:
+        raise BadSetting(f"m is a number from 0 to {BAYES_M_MAX:,}, e.g. `3` (the default).")
+    return float(value)
 
 
 class Admin(commands.Cog, name="Admin"):
@@ -44,6 +60,54 @@ class Admin(commands.Cog, name="Admin"):
         changed = await guilds.set_prefix(ctx.store, ctx.guild.id, valid_prefix(new))
         self.bot.guild_config.changed(changed)
         await ctx.send(f"Commands here now start with `{new}`, e.g. `{new}help`.")
+
+    @film_command(
+        "settings",
+        help="Show this server's settings, or change the leaderboard's m.\n\n"
+        "`m` is how many ratings at the server's mean every film starts with on `top`: the "
+        "higher it is, the more ratings a film needs to climb (default 3).",
+        usage="[m <value>]",
+        example="m 5",
+        who="Manage Server",
+    )
+    @commands.guild_only()
+    @commands.has_guild_permissions(manage_guild=True)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(setting="The setting to change: m", value="Its new value")
+    async def settings(
+        self, ctx: FilmContext, setting: str | None = None, value: str | None = None
+    ) -> None:
+        assert ctx.guild is not None
+        if setting is None:
+            await ctx.send(self._settings_text(ctx.guild.id))
+            return
+        if setting.strip().lower() not in ("m", "bayes_m"):
+            raise BadSetting("The setting here is `m` (the leaderboard's prior weight).")
+        if value is None:
+            raise BadSetting(f"Give m a value, e.g. `{ctx.text_prefix}settings m 5`.")
+        changed = await guilds.set_bayes_m(ctx.store, ctx.guild.id, valid_bayes_m(value))
+        self.bot.guild_config.changed(changed)
+        m = f"{changed.bayes_m:g}"
+        await ctx.send(
+            f"The leaderboard's m is now {m} in this server: every film's average starts as if "
+            f"it had {m} ratings at the server's mean."
+        )
+
+    def _settings_text(self, guild_id: int) -> str:
+        current = self.bot.guild_config.get(guild_id)
+        default = " (the default)"
+        rate, per = self.bot.guild_config.cooldown(guild_id)
+        return "\n".join(
+            [
+                "Settings in this server:",
+                f"Prefix: `{self.bot.guild_config.prefix(guild_id)}`"
+                + (default if current.prefix is None else ""),
+                f"Leaderboard m: {current.bayes_m:g}"
+                + (default if current.bayes_m == guilds.DEFAULT_BAYES_M else ""),
+                f"Cooldown: {rate} commands per {per:g} s"
+                + (default if current.cooldown_rate is None else ""),
+            ]
+        )
 
     @film_command(
         "sync",
