@@ -37,10 +37,12 @@ The driver API (``LocalDiscord``)::
   (filmclub threads prefix replies onto the question), so concurrent inputs stay apart;
   ``Replies.latency`` is dispatch -> first reply in seconds. ``autocomplete`` ends with the
   bot's choices.
+* Many inputs at once: ``await gather_limited((discord.send(g, m, "!ping") for _ in
+  range(10_000)), 500)`` keeps 500 in flight; each still gets exactly its own replies.
 * A bot in another process (``filmclub run --local-discord URL``) reports the same through
-  :class:`HandledReporter` (batched POSTs); ``await discord.wait_for_bot()`` waits for it to
-  connect. For a bot that cannot report (a plain discord.py client), ``send(...,
-  replies=N)`` returns once N replies arrived.
+  :class:`HandledReporter` (batched, as one frame on its gateway socket);
+  ``await discord.wait_for_bot()`` waits for it to connect. For a bot that cannot report (a
+  plain discord.py client), ``send(..., replies=N)`` returns once N replies arrived.
 * Inputs are refused as a Discord client would refuse them (``LocalDiscordError``): unsynced
   or unknown slash commands and options, missing required options, out-of-range values,
   disabled buttons, members writing where they are not members. A bot that does not finish
@@ -59,13 +61,8 @@ The driver API (``LocalDiscord``)::
 """
 
 from bot.localdiscord.connect import HandledReporter, use_local_discord
-from bot.localdiscord.driver import (
-    DEFAULT_TOKEN,
-    BotDidNotAnswer,
-    LocalDiscord,
-    LocalDiscordError,
-    Replies,
-)
+from bot.localdiscord.driver import DEFAULT_TOKEN, LocalDiscord, Replies, gather_limited
+from bot.localdiscord.errors import BotDidNotAnswer, LocalDiscordError, UnknownCommand
 from bot.localdiscord.model import Button, Channel, Choice, Guild, Member, Message, Role, User
 
 __all__ = [
@@ -82,6 +79,8 @@ __all__ = [
     "Message",
     "Replies",
     "Role",
+    "UnknownCommand",
     "User",
+    "gather_limited",
     "use_local_discord",
 ]

@@ -29,7 +29,8 @@ from typing import Any, TextIO
 from rich.console import Console as RichConsole
 from rich.text import Text
 
-from bot.localdiscord.driver import LocalDiscord, LocalDiscordError, Replies, UnknownCommand
+from bot.localdiscord.driver import LocalDiscord, Replies
+from bot.localdiscord.errors import LocalDiscordError, UnknownCommand
 from bot.localdiscord.model import JSON, Channel, Guild, Member, Message
 
 BOT_NAME = "filmclub"

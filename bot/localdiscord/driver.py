@@ -12,14 +12,15 @@ import logging
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import discord
 import yarl
 from aiohttp import web
 
-from bot.localdiscord import gateway, limits
+from bot.localdiscord import gateway, limits, slash
+from bot.localdiscord.errors import ApiError, BotDidNotAnswer, LocalDiscordError
 from bot.localdiscord.gateway import Session
 from bot.localdiscord.model import (
     APPLICATION_COMMAND,
@@ -49,37 +50,6 @@ T = TypeVar("T")
 DEFAULT_TOKEN = "local.discord.token"  # noqa: S105 - a fixed local token, not a secret
 #: How long Discord waits for the first answer to an interaction before invalidating it.
 INTERACTION_DEADLINE = 3.0
-
-
-class LocalDiscordError(Exception):
-    """Something a member could not do on real Discord either, or the bot did not answer."""
-
-
-class UnknownCommand(LocalDiscordError, LookupError):
-    """No synced slash command of that name where the member is."""
-
-    def __init__(self, name: str, synced: list[str]) -> None:
-        super().__init__(
-            f"/{name} is not a synced slash command here (synced: {', '.join(synced) or 'none'};"
-            " sync the bot's command tree first)"
-        )
-        self.name = name
-        self.synced = synced
-
-
-class BotDidNotAnswer(LocalDiscordError, TimeoutError):
-    """The bot did not finish with an input within the timeout."""
-
-
-class ApiError(Exception):
-    """An error response of the REST API, shaped as Discord shapes it."""
-
-    def __init__(self, status: int, code: int, message: str, errors: JSON | None = None) -> None:
-        super().__init__(f"{status} {message} (code {code})")
-        self.status = status
-        self.body: JSON = {"message": message, "code": code}
-        if errors:
-            self.body["errors"] = errors
 
 
 class Replies(list[Message]):
@@ -536,7 +506,7 @@ class LocalDiscord:
         would: only a synced command, only its options, required ones present, values of the
         declared types and ranges. ``command`` may name a subcommand: ``"settings prefix"``."""
         channel, user, member = self._resolve(where, who)
-        data = self._command_data(channel, command, options, focused=None)
+        data = slash.command_data(self.commands, channel, command, options, focused=None)
         interaction = self._new_interaction(APPLICATION_COMMAND, channel, user, member, data)
         return await self._run_interaction(interaction, timeout, f"/{command}")
 
@@ -554,7 +524,9 @@ class LocalDiscord:
     ) -> list[Choice]:
         """The choices the bot offers while ``who`` types ``typed`` into ``option``."""
         channel, user, member = self._resolve(where, who)
-        data = self._command_data(channel, command, {**options, option: typed}, focused=option)
+        data = slash.command_data(
+            self.commands, channel, command, {**options, option: typed}, focused=option
+        )
         interaction = self._new_interaction(AUTOCOMPLETE, channel, user, member, data)
         await self._run_interaction(interaction, timeout, f"autocomplete of /{command} {option}")
         return interaction.choices or []
@@ -651,42 +623,7 @@ class LocalDiscord:
     # Slash command schemas -------------------------------------------------------------------
     def command_schema(self, channel: Channel, name: str) -> JSON:
         """The synced schema of ``/name`` as the Discord client in ``channel`` would see it."""
-        scopes: list[int | None] = [None] if channel.guild is None else [channel.guild.id, None]
-        for scope in scopes:
-            for command in self.commands.get(scope, []):
-                if command.get("type", 1) == 1 and command["name"] == name:
-                    if channel.guild is None and not _usable_in_dms(command):
-                        break
-                    return command
-        synced = sorted(c["name"] for scope in scopes for c in self.commands.get(scope, []))
-        raise UnknownCommand(name, synced)
-
-    def _command_data(
-        self, channel: Channel, command: str, values: Mapping[str, Any], *, focused: str | None
-    ) -> JSON:
-        top, *path = command.split()
-        schema = self.command_schema(channel, top)
-        data: JSON = {"id": schema["id"], "name": top, "type": 1}
-        if schema.get("guild_id"):
-            data["guild_id"] = schema["guild_id"]
-        resolved: JSON = {}
-        holder, spec = data, schema
-        for sub in path:
-            spec = next(
-                (o for o in spec.get("options", []) if o["name"] == sub and o["type"] in (1, 2)),
-                {},
-            )
-            if not spec:
-                raise LocalDiscordError(f"/{command}: /{top} has no subcommand {sub!r}")
-            node: JSON = {"name": sub, "type": spec["type"], "options": []}
-            holder.setdefault("options", []).append(node)
-            holder = node
-        holder["options"] = holder.get("options", []) + _option_values(
-            f"/{command}", spec.get("options", []), values, focused, resolved
-        )
-        if resolved:
-            data["resolved"] = resolved
-        return data
+        return slash.find_command(self.commands, channel, name)
 
     # What the bot does (called by the REST handlers) -----------------------------------------
     def check_token(self, authorization: str | None) -> bool:
@@ -1037,99 +974,6 @@ class LocalDiscord:
 
 def _message_intent(channel: Channel) -> int:
     return gateway.GUILD_MESSAGES if channel.guild is not None else gateway.DIRECT_MESSAGES
-
-
-def _usable_in_dms(command: JSON) -> bool:
-    contexts = command.get("contexts")
-    if contexts is not None:
-        return 1 in contexts or 2 in contexts
-    return command.get("dm_permission", True) is not False
-
-
-_OPTION_TYPES = {3: "text", 4: "a whole number", 5: "true or false", 10: "a number"}
-
-
-def _option_values(
-    where: str,
-    specs: list[JSON],
-    values: Mapping[str, Any],
-    focused: str | None,
-    resolved: JSON,
-) -> list[JSON]:
-    """Options as the Discord client sends them, refusing what its form would refuse."""
-    by_name = {spec["name"]: spec for spec in specs if spec["type"] not in (1, 2)}
-    unknown = set(values) - set(by_name)
-    if unknown:
-        has, asked = ", ".join(by_name) or "none", ", ".join(sorted(unknown))
-        raise LocalDiscordError(f"{where} has no option {asked} (it has {has})")
-    options: list[JSON] = []
-    for name, spec in by_name.items():
-        if name not in values:
-            if spec.get("required") and focused is None:
-                raise LocalDiscordError(f"{where} needs its required option {name}")
-            continue
-        value = values[name]
-        if name == focused:
-            options.append(
-                {"name": name, "type": spec["type"], "value": str(value), "focused": True}
-            )
-            continue
-        options.append(
-            {"name": name, "type": spec["type"], "value": _typed(where, spec, value, resolved)}
-        )
-    return options
-
-
-def _typed(where: str, spec: JSON, value: Any, resolved: JSON) -> Any:
-    kind = spec["type"]
-    name = spec["name"]
-    try:
-        if kind == 3:
-            text = str(value)
-            if not spec.get("min_length", 0) <= len(text) <= spec.get("max_length", 6000):
-                raise ValueError
-            if spec.get("choices") and text not in [c["value"] for c in spec["choices"]]:
-                raise ValueError
-            return text
-        if kind in (4, 10):
-            number: float = int(value) if kind == 4 else float(value)
-            low, high = spec.get("min_value"), spec.get("max_value")
-            if (low is not None and number < low) or (high is not None and number > high):
-                raise ValueError
-            return number
-        if kind == 5:
-            if isinstance(value, str):
-                if value.lower() not in ("true", "false"):
-                    raise ValueError
-                return value.lower() == "true"
-            return bool(value)
-        if kind in (6, 9) and isinstance(value, Member | User):
-            user = value.user if isinstance(value, Member) else value
-            resolved.setdefault("users", {})[str(user.id)] = user.payload()
-            if isinstance(value, Member):
-                resolved.setdefault("members", {})[str(user.id)] = value.payload(
-                    with_user=False, with_permissions=True
-                )
-            return str(user.id)
-        if kind in (7, 8) and isinstance(value, Channel | Role):
-            key = "channels" if isinstance(value, Channel) else "roles"
-            resolved.setdefault(key, {})[str(value.id)] = value.payload()
-            return str(value.id)
-    except (TypeError, ValueError):
-        pass
-    else:
-        raise LocalDiscordError(f"{where}: option {name} of type {kind} is not supported here")
-    wanted = _OPTION_TYPES.get(kind, f"type {kind}")
-    bounds = [
-        f"{k}={spec[k]}"
-        for k in ("min_value", "max_value", "min_length", "max_length")
-        if k in spec
-    ]
-    raise LocalDiscordError(
-        f"Discord would not send {where}: {name}={value!r} is not {wanted}"
-        + (f" within {', '.join(bounds)}" if bounds else "")
-        + (" from its choices" if spec.get("choices") else "")
-    )
 
 
 async def gather_limited(awaitables: Iterable[Awaitable[T]], limit: int) -> list[T]:

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.localdiscord import gateway
-from bot.localdiscord.driver import ApiError
+from bot.localdiscord.errors import ApiError
 from bot.localdiscord.model import JSON, Message
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.client import FilmBot
 from bot.localdiscord import HandledReporter, LocalDiscord, use_local_discord
-from bot.localdiscord.driver import LocalDiscordError
+from bot.localdiscord.errors import LocalDiscordError
 from bot.store import Store
 from tests.conftest import BotHarness, bot_settings
 
