@@ -22,7 +22,12 @@ def find_command(commands: Commands, channel: Channel, name: str) -> JSON:
                 if channel.guild is None and not _usable_in_dms(command):
                     break
                 return command
-    synced = sorted(c["name"] for scope in scopes for c in commands.get(scope, []))
+    synced = sorted(
+        c["name"]
+        for scope in scopes
+        for c in commands.get(scope, [])
+        if channel.guild is not None or _usable_in_dms(c)
+    )
     raise UnknownCommand(name, synced)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.client import FilmBot
 from bot.localdiscord import HandledReporter, LocalDiscord, use_local_discord
-from bot.localdiscord.errors import LocalDiscordError
+from bot.localdiscord.errors import LocalDiscordError, UnknownCommand
 from bot.store import Store
 from tests.conftest import BotHarness, bot_settings
 
@@ -161,3 +161,7 @@ async def test_the_driver_refuses_what_a_discord_client_would(discord_bot: BotHa
         await local.send(discord_bot.guild, discord_bot.other_member, "!ping")
     with pytest.raises(LocalDiscordError, match="cannot write"):
         await local.send(local.dm(discord_bot.admin), discord_bot.member, "!ping")
+    # A server-only command is not offered in a DM at all, as in the Discord client.
+    with pytest.raises(UnknownCommand) as hidden:
+        await local.slash(local.dm(discord_bot.admin), discord_bot.admin, "prefix", new="?")
+    assert "prefix" not in hidden.value.synced and "ping" in hidden.value.synced
