@@ -273,3 +273,14 @@ async def test_slow_slash_commands_are_deferred_and_fast_ones_are_not(
     assert slow_reply.interaction is not None and slow_reply.interaction.response_type == 5
     assert slow_reply.content == "Done." and not slow_reply.loading
     assert (await discord_bot.send("!slow 0.05")).one().content == "Done."
+
+
+async def test_a_switched_off_message_content_intent_fails_cleanly(tmp_path: Path) -> None:
+    async with (
+        LocalDiscord(message_content_allowed=False) as local,
+        await Store.open(tmp_path / "x.db") as store,
+        FilmBot(store=store, settings=bot_settings(tmp_path / "x.db")) as bot,
+    ):
+        local.add_guild("Film Club")
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await local.run_bot(bot)

@@ -112,6 +112,8 @@ class LocalDiscord:
     user ``commands.is_owner`` accepts). ``interaction_deadline`` (seconds, ``None`` for none)
     is Discord's 3 s limit for the first answer to an interaction. ``echo_bot_messages``
     delivers the bot's own messages back over the gateway as real Discord does.
+    ``message_content_allowed=False`` is an application whose Message Content intent is
+    switched off in the Developer Portal: asking for it closes the gateway with 4014.
     """
 
     def __init__(
@@ -123,8 +125,10 @@ class LocalDiscord:
         interaction_deadline: float | None = INTERACTION_DEADLINE,
         echo_bot_messages: bool = True,
         heartbeat_interval_ms: int = 41_250,
+        message_content_allowed: bool = True,
     ) -> None:
         self.token = token
+        self.message_content_allowed = message_content_allowed
         self.interaction_deadline = interaction_deadline
         self.echo_bot_messages = echo_bot_messages
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -903,10 +907,14 @@ class LocalDiscord:
         if data.get("token") != self.token:
             await connection.close(code=4004, message=b"Authentication failed.")
             return None
+        intents = int(data.get("intents") or 0)
+        if intents & gateway.MESSAGE_CONTENT and not self.message_content_allowed:
+            await connection.close(code=4014, message=b"Disallowed intent(s).")
+            return None
         # A client that identifies afresh has given up its old sessions (a restarted bot).
         for old in [s for s in self.sessions.values() if not s.connected]:
             del self.sessions[old.id]
-        session = Session(int(data.get("intents") or 0), self.bot_user.id)
+        session = Session(intents, self.bot_user.id)
         self.sessions[session.id] = session
         session.connection = connection
         ready = {
