@@ -22,7 +22,7 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bot import ROOT
@@ -32,11 +32,6 @@ from bot.store import Store, bulk
 SHARED_DATA = ROOT.parent / "shared" / "data"
 _YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)\s*$")
 _PARENTHESISED = re.compile(r"\s*\([^)]*\)")
-_SYLLABLES = [
-    c + v
-    for c in ["", "b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "ch"]
-    for v in ["a", "e", "i", "o", "u", "ai", "ou", "an", "en", "ar", "or"]
-]
 _ACCENTED = {"e": "é", "a": "á", "o": "ö", "u": "ü", "i": "í", "n": "ñ", "c": "ç"}
 _SEQUELS = [" 2", " II", " 3", " Part II", ": The Return", ": Reloaded", " Returns"]
 
@@ -62,6 +57,40 @@ def real_titles(shared_data: Path = SHARED_DATA) -> list[str]:
     return sorted(t.strip() for t in found if t.strip())
 
 
+class WordMaker:
+    """Made-up words that look like real ones: a letter trigram chain over real words.
+
+    The long tail of a real catalog is words of many languages and names; letters chained the
+    way real words chain them spread out like those do (a word rarely has dozens of
+    neighbours one typo away, as words built from a few syllables would).
+    """
+
+    def __init__(self, words: Iterable[str], rng: random.Random, order: int = 3) -> None:
+        self.rng = rng
+        self.order = order
+        self.next: dict[str, list[str]] = defaultdict(list)
+        for word in words:
+            padded = "^" * order + word + "$"
+            for i in range(order, len(padded)):
+                self.next[padded[i - order : i]].append(padded[i])
+
+    def word(self) -> str:
+        while True:
+            state, letters = "^" * self.order, []
+            while len(letters) < 14:
+                letter = self.rng.choice(self.next[state])
+                if letter == "$":
+                    break
+                letters.append(letter)
+                state = state[1:] + letter
+            if len(letters) >= 3:
+                return "".join(letters).capitalize()
+
+
+def _real_words(texts: Iterable[str]) -> list[str]:
+    return [w for text in texts for w in text.lower().split() if w.isalpha()]
+
+
 class TitleMaker:
     """Word-bigram chain over real titles plus made-up words for the long tail."""
 
@@ -76,11 +105,8 @@ class TitleMaker:
             self.starts.append(words[0])
             for a, b in zip(words, [*words[1:], ""], strict=True):
                 self.follow[a].append(b)
-        self.invented: list[str] = [self._invent() for _ in range(150_000)]
-
-    def _invent(self) -> str:
-        word = "".join(self.rng.choice(_SYLLABLES) for _ in range(self.rng.choice([2, 2, 3, 3, 4])))
-        return word.capitalize()
+        words = WordMaker(_real_words(titles), rng)
+        self.invented: list[str] = [words.word() for _ in range(150_000)]
 
     def title(self) -> str:
         rng = self.rng
@@ -99,7 +125,7 @@ class TitleMaker:
             words.append(rng.choice(self.invented))
         text = " ".join(words)
         if rng.random() < 0.04:
-            text = "".join(_ACCENTED.get(c, c) if rng.random() < 0.3 else c for c in text)
+            text = "".join(_ACCENTED.get(c, c) if rng.random() < 0.15 else c for c in text)
         return text
 
     def near_duplicate(self, title: str) -> str:
@@ -136,55 +162,30 @@ def synth_films(n: int, seed: int = 1995) -> Iterator[tuple[str, int, float]]:
         yield title, year, popularity
 
 
+def real_names(shared_data: Path = SHARED_DATA) -> list[str]:
+    """Distinct real people's names from the shared cast lists (read, never copied)."""
+    path = shared_data / "cast" / "credits.csv"
+    if not path.exists():
+        raise SystemExit(f"no cast list found at {path}")
+    with path.open(encoding="utf-8") as f:
+        return sorted({" ".join(row["name"].split()) for row in csv.DictReader(f)} - {""})
+
+
 def synth_names(n: int, seed: int = 1963) -> Iterator[tuple[str, float]]:
+    """``n`` (name, popularity) rows: real first names and surnames, recombined, with made-up
+    ones in the mix (so many people share a surname, a few share a whole name)."""
     rng = random.Random(seed)
-    firsts = [
-        w.capitalize()
-        for w in [
-            "robert",
-            "al",
-            "val",
-            "ashley",
-            "tom",
-            "jon",
-            "maria",
-            "jean",
-            "anna",
-            "li",
-            "carlos",
-            "amélie",
-            "søren",
-            "françois",
-            "kim",
-            "ingrid",
-        ]
-    ]
-    lasts = [
-        "Smith",
-        "Pacino",
-        "Kilmer",
-        "Judd",
-        "Sizemore",
-        "Voight",
-        "De Niro",
-        "Van Damme",
-        "García",
-        "O'Brien",
-        "Müller",
-        "Nakamura",
-        "Ng",
-        "Dupont",
-        "Bergman",
-    ]
-    invented = [
-        w.capitalize()
-        for w in ("".join(rng.choice(_SYLLABLES) for _ in range(3)) for _ in range(50_000))
-    ]
+    names = [name.split() for name in real_names()]
+    firsts = [parts[0] for parts in names if len(parts) > 1]
+    lasts = [" ".join(parts[1:]) for parts in names if len(parts) > 1]
+    words = WordMaker((w.lower() for parts in names for w in parts if w.isalpha()), rng)
+    invented = [words.word() for _ in range(100_000)]
     for _ in range(n):
-        first = rng.choice(firsts) if rng.random() < 0.3 else rng.choice(invented)
-        last = rng.choice(lasts) if rng.random() < 0.2 else rng.choice(invented)
-        name = f"{first} {last}" if rng.random() < 0.9 else f"{first} {rng.choice(invented)} {last}"
-        yield name, float(int(rng.lognormvariate(1.0, 1.5)))
+        first = rng.choice(firsts) if rng.random() < 0.7 else rng.choice(invented)
+        last = rng.choice(lasts) if rng.random() < 0.6 else rng.choice(invented)
+        if rng.random() < 0.08:
+            first += f" {rng.choice('ABCDEFGHJKLMNPRSTW')}."
+        yield f"{first} {last}", float(int(rng.lognormvariate(1.0, 1.5)))
 
 
 def load(path: Path, n_titles: int, n_names: int = 0) -> dict[str, float]:

@@ -15,10 +15,12 @@ is one typo), then year, then popularity. All SQL lives in ``bot.store.search_in
 
 from __future__ import annotations
 
-import asyncio
+import functools
+import heapq
 import itertools
 import math
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,10 +32,8 @@ from bot.errors import FilmNotFound, PersonNotFound
 from bot.normalize import ARTICLES, bare_key, fold, name_key, title_key
 from bot.store import Store
 from bot.store import search_index as index
-from bot.store.films import get_films
 from bot.store.models import Film, Person
-from bot.store.people import get_person
-from bot.store.search_index import DictionaryWord, NameCandidate, TitleCandidate
+from bot.store.search_index import NameCandidate, TitleCandidate
 
 # Query forms ----------------------------------------------------------------------------------
 _CHOICE = re.compile(r"^\s*id:(?P<id>\d{1,18})\s*$")
@@ -52,17 +52,19 @@ _FIRST_YEAR, _LAST_YEAR = 1870, 2100
 #: Most corrected spellings of a whole title looked up per query, and most partial ones
 #: carried from one word to the next.
 MAX_SPELLINGS = 300
-MAX_ALIVE = 400
+MAX_ALIVE = 200
 #: Partial spellings are checked against the titles only when more than this many are alive.
-PRUNE_ABOVE = 40
+PRUNE_ABOVE = 16
 #: Most dictionary alternatives kept per query word (nearest and commonest first), and for
 #: the words nothing explained in the first round.
-MAX_ALTERNATIVES = 100
-MAX_ALTERNATIVES_UNSURE = 100
+MAX_ALTERNATIVES = 30
+MAX_ALTERNATIVES_UNSURE = 30
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
-FRAMING_LIMIT = 600
+FRAMING_LIMIT = 300
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
+#: Most films reported as sharing the title of the one chosen (the best known).
+MAX_SAME_TITLE = 10
 #: Shorter text than this gets no typo-tolerant suggestions (too many films are that close).
 MIN_SUGGESTED = 4
 
@@ -90,23 +92,29 @@ async def resolve_film(store: Store, query: str) -> FilmMatch:
     Raises :class:`~bot.errors.FilmNotFound` with up to three ``Title (Year)`` suggestions
     when nothing is close enough.
     """
-    found = await resolve_film_ids(store, query)
+    found = await store.read(functools.partial(_resolve_film, query=query))
+    if isinstance(found, FilmNotFound):
+        raise found
+    return found
+
+
+async def suggest_films(store: Store, text: str, limit: int = 25) -> list[Film]:
+    """Films for slash-command autocomplete while ``text`` is being typed: titles starting with
+    it (``hea`` -> *Heat*), the best-known first, then typo-tolerant matches."""
+    return await store.read(functools.partial(_suggest_films, text=text, limit=limit))
+
+
+# The work runs on a reader connection in its own thread (``Store.read``): one hop for the few
+# dozen small lookups a misspelt title takes, and no CPU work on the event loop.
+def _resolve_film(db: sqlite3.Connection, query: str) -> FilmMatch | FilmNotFound:
+    found = find_film(db, query)
     if isinstance(found, NoFilm):
-        offered = [c.film_id for c in found.suggestions] or await _films_starting_like(store, query)
-        labels = [f.label for f in await get_films(store, _unique(offered)[:3])]
-        raise FilmNotFound(query, labels)
-    films = await get_films(store, [found.film_id, *found.same_title, *found.suggestions])
-    by_id = {film.id: film for film in films}
-    if found.film_id not in by_id:  # deleted between the lookup and now
-        raise FilmNotFound(query)
-    return FilmMatch(
-        by_id[found.film_id],
-        [by_id[i] for i in found.same_title if i in by_id],
-        [by_id[i] for i in found.suggestions if i in by_id],
-    )
+        offered = [c.film for c in found.suggestions] or _films_starting_like(db, query)
+        return FilmNotFound(query, [film.label for film in _distinct(offered)[:3]])
+    return found
 
 
-async def _films_starting_like(store: Store, query: str) -> list[int]:
+def _films_starting_like(db: sqlite3.Connection, query: str) -> list[Film]:
     """Films whose titles start with the query's first words, as many of them as some title
     has (``godfather returns to the moon`` -> *The Godfather*): something to suggest."""
     words = fold(query).split()
@@ -114,34 +122,34 @@ async def _films_starting_like(store: Store, query: str) -> list[int]:
         start = " ".join(words[:count])
         if len(start) < MIN_SUGGESTED:
             break
-        found = await index.films_with_key_prefix(store, start, 3)
+        found = index.films_with_key_prefix(db, start, 3)
         if found:
-            return [c.film_id for c in found]
+            return [c.film for c in found]
     return []
 
 
-async def suggest_films(store: Store, text: str, limit: int = 25) -> list[Film]:
-    """Films for slash-command autocomplete while ``text`` is being typed: titles starting with
-    it (``hea`` -> *Heat*), the best-known first, then typo-tolerant matches."""
-    if match := _CHOICE.match(text):
-        return await get_films(store, [int(match["id"])])
-    if match := _IMDB_TITLE.match(text):
-        film_id = await index.film_with_imdb_id(store, int(match["id"]))
-        return await get_films(store, [] if film_id is None else [film_id])
+def _suggest_films(db: sqlite3.Connection, text: str, limit: int) -> list[Film]:
+    if _CHOICE.match(text) or _IMDB_TITLE.match(text):
+        found = find_film(db, text)
+        return [] if isinstance(found, NoFilm) else [found.film]
     reading = readings(text)[-1]
     prefix = fold(text)
-    found = await index.films_with_key_prefix(store, prefix, limit)
+    candidates = index.films_with_key_prefix(db, prefix, limit)
     if reading.year is not None:  # "heat 1995": the films of that title, that year first
-        found = await index.films_with_key_prefix(store, reading.title_key, limit) + found
-        found.sort(key=lambda c: c.year != reading.year)
-    ids = _unique(c.film_id for c in found)
-    if len(ids) < limit and len(prefix) >= MIN_SUGGESTED:
-        fuzzy = await resolve_film_ids(store, text)
-        if isinstance(fuzzy, FilmResolution):
-            ids += [fuzzy.film_id, *fuzzy.same_title, *fuzzy.suggestions]
+        candidates = index.films_with_key_prefix(db, reading.title_key, limit) + candidates
+        candidates.sort(key=lambda c: c.year != reading.year)
+    films = [c.film for c in candidates]
+    if len(_distinct(films)) < limit and len(prefix) >= MIN_SUGGESTED:
+        fuzzy = find_film(db, text)
+        if isinstance(fuzzy, FilmMatch):
+            films += [fuzzy.film, *fuzzy.same_title, *fuzzy.suggestions]
         else:
-            ids += [c.film_id for c in fuzzy.suggestions]
-    return await get_films(store, _unique(ids)[:limit])
+            films += [c.film for c in fuzzy.suggestions]
+    return _distinct(films)[:limit]
+
+
+def _distinct(films: Iterable[Film]) -> list[Film]:
+    return list({film.id: film for film in films}.values())
 
 
 @dataclass(frozen=True)
@@ -176,64 +184,63 @@ def readings(query: str) -> list[TitleReading]:
 
 # Resolution results (ids; the public layer turns them into films) ------------------------------
 @dataclass(frozen=True)
-class FilmResolution:
-    """The film meant, the others sharing its title, and close alternatives (ids, best first)."""
-
-    film_id: int
-    same_title: tuple[int, ...] = ()
-    suggestions: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
 class NoFilm:
     """Nothing close enough; ``suggestions`` are candidates worth offering (best first)."""
 
     suggestions: tuple[TitleCandidate, ...] = ()
 
 
-async def resolve_film_ids(store: Store, query: str) -> FilmResolution | NoFilm:
-    """The core of :func:`resolve_film`: ids in, ids out, no film objects built."""
+def find_film(db: sqlite3.Connection, query: str) -> FilmMatch | NoFilm:
+    """The core of :func:`resolve_film`, on a reader connection (see ``Store.read``)."""
     if match := _CHOICE.match(query):
-        film_id = int(match["id"])
-        return FilmResolution(film_id) if await index.film_exists(store, film_id) else NoFilm()
+        film = index.film_by_id(db, int(match["id"]))
+        return NoFilm() if film is None else FilmMatch(film, [], [])
     if match := _IMDB_TITLE.match(query):
-        found = await index.film_with_imdb_id(store, int(match["id"]))
-        return FilmResolution(found) if found is not None else NoFilm()
+        film = index.film_by_imdb_id(db, int(match["id"]))
+        return NoFilm() if film is None else FilmMatch(film, [], [])
     options = [r for r in readings(query) if r.bare_key]
     if not options:
         return NoFilm()
+    exact = _exact(db, options)
+    if isinstance(exact, FilmMatch) or exact.suggestions:
+        # Found, or the title exists but not in that year: say so rather than guess another.
+        return exact
+    return _fuzzy(db, options)
+
+
+def _exact(db: sqlite3.Connection, options: Sequence[TitleReading]) -> FilmMatch | NoFilm:
+    """Normalised exact match: title key first (``Heat`` is not *The Heat*), then bare key,
+    each reading of the query in turn (one lookup for all of them)."""
+    found = index.films_with_keys(
+        db,
+        [r.bare_key for r in options],
+        [r.title_key for r in options],
+        per_key=MAX_SAME_TITLE,
+        year=next((r.year for r in options if r.year is not None), None),
+    )
     year_misses: list[TitleCandidate] = []
     for reading in options:
-        exact = await _exact(store, reading)
-        if isinstance(exact, FilmResolution):
-            return exact
-        year_misses.extend(exact.suggestions)
-    if year_misses:
-        # The title exists but not in that year: say so rather than guess a different film.
-        return NoFilm(tuple(_distinct_films(year_misses)))
-    return await _fuzzy(store, options)
+        by_title = _by_popularity(c for c in found if c.title_key == reading.title_key)
+        by_bare = _by_popularity(c for c in found if c.bare_key == reading.bare_key)
+        for tier, titled in ((by_title, True), (by_bare, False)):
+            chosen = _pick_by_year(tier, reading.year) if tier else None
+            if chosen is None:
+                continue
+            key = _key_of(chosen, titled)
+            same = [c for c in tier if _key_of(c, titled) == key]
+            return _match(chosen, same, by_bare + by_title)
+        year_misses += by_title or by_bare
+    return NoFilm(tuple({c.film_id: c for c in year_misses}.values()))
 
 
-async def _exact(store: Store, reading: TitleReading) -> FilmResolution | NoFilm:
-    """Normalised exact match: title key first (``Heat`` is not *The Heat*), then bare key."""
-    found = await index.films_with_keys(store, [reading.bare_key], [reading.title_key])
-    by_title = _by_popularity(c for c in found if c.title_key == reading.title_key)
-    by_bare = _by_popularity(c for c in found if c.bare_key == reading.bare_key)
-    for tier in (by_title, by_bare):
-        if not tier:
-            continue
-        chosen = _pick_by_year(tier, reading.year)
-        if chosen is None:
-            continue
-        key = chosen.title_key if tier is by_title else chosen.bare_key
-        same = [c.film_id for c in tier if _key_of(c, tier is by_title) == key]
-        others = [c.film_id for c in by_bare + by_title]
-        return FilmResolution(
-            chosen.film_id,
-            tuple(_unique(f for f in same if f != chosen.film_id)),
-            tuple(_unique(f for f in others if f != chosen.film_id and f not in same)),
-        )
-    return NoFilm(tuple(by_title or by_bare))
+def _match(
+    chosen: TitleCandidate, same: Iterable[TitleCandidate], others: Iterable[TitleCandidate]
+) -> FilmMatch:
+    """The chosen film, the others with its title, and up to three other close films."""
+    same_title = [f for f in _distinct(c.film for c in same) if f.id != chosen.film_id]
+    taken = {chosen.film_id, *(f.id for f in same_title)}
+    suggestions = [f for f in _distinct(c.film for c in others) if f.id not in taken]
+    return FilmMatch(chosen.film, same_title[:MAX_SAME_TITLE], suggestions[:3])
 
 
 def _key_of(candidate: TitleCandidate, titled: bool) -> str:
@@ -259,10 +266,6 @@ def _unique(ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _distinct_films(candidates: Iterable[TitleCandidate]) -> list[TitleCandidate]:
-    return list({c.film_id: c for c in candidates}.values())
-
-
 # Typo tolerance -------------------------------------------------------------------------------
 def allowed_edits(key: str) -> int:
     """How many typos a key of this length may carry and still name a film on its own."""
@@ -281,7 +284,7 @@ def _word_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-async def _fuzzy(store: Store, options: Sequence[TitleReading]) -> FilmResolution | NoFilm:
+def _fuzzy(db: sqlite3.Connection, options: Sequence[TitleReading]) -> FilmMatch | NoFilm:
     """Typo-tolerant lookup in two rounds; the second, costlier one only when the first found
     nothing close enough."""
     sequences = _word_sequences(options)
@@ -289,52 +292,75 @@ async def _fuzzy(store: Store, options: Sequence[TitleReading]) -> FilmResolutio
     speller = _Speller()
     # Round 1: each word, each pair of neighbours joined (a space typed inside a word), and
     # each word's halves as they are (a space missed: ``darkknight``).
-    await speller.learn(
-        store,
+    speller.learn(
+        db,
         near=words,
         close={a + b for seq in sequences for a, b in pairwise(seq)},
         exact={half for w in words for cut in _cuts(w) for half in cut}
         | {_NUMERALS[w] for w in words if w in _NUMERALS},
     )
-    found = await _candidates(store, speller, sequences)
-    result = _choose(options, found)
-    if isinstance(result, FilmResolution):
-        return result
+    year = next((r.year for r in options if r.year is not None), None)
+    # Only what must change first (a word that is no word), then one real-word slip more.
+    found: list[TitleCandidate] = []
+    for slips in (0, 1):
+        found += _candidates(db, speller, sequences, year, slips=slips)
+        result = _choose(options, found)
+        if isinstance(result, FilmMatch):
+            return result
     # Round 2, for what is left: a space moved (``th eapes``), a missed space next to a typo
     # (``fnalflight``), a word misspelt twice, a word misspelt beyond recognition after words
     # typed right (``the ivory game abiru``).
     unsure = {w for w in words if speller.best_edits(w) >= min(2, _word_edits(w))}
-    learning = speller.learn(
-        store,
-        close={piece for seq in sequences for pair in _shifts(seq) for piece in pair}
+    speller.learn(
+        db,
+        close={
+            piece
+            for seq in sequences
+            for a, b in pairwise(seq)
+            if not (speller.is_word(a) and speller.is_word(b))  # a moved space unmakes words
+            for pair in _shifts((a, b))
+            for piece in pair
+        }
         | {half for w in unsure for cut in _cuts(w) for half in cut if len(half) > 1},
         exact=_SINGLE_CHARACTERS if any(len(w) == 1 for w in words) else (),
         expanded={w for w in unsure if 4 <= len(w) <= index.SHORT_WORD},
         framed={w for w in unsure if len(w) > index.SHORT_WORD},
     )
-    await learning
     for seq in sequences:
-        found += await _after_typed_words(store, speller, seq)
-    found += await _candidates(store, speller, sequences, harder=True)
-    return _choose(options, found)
+        found += _after_typed_words(db, speller, seq)
+    for slips in (1, 2):
+        found += _candidates(db, speller, sequences, year, slips=slips, harder=True)
+        result = _choose(options, found)
+        if isinstance(result, FilmMatch):
+            break
+    return result
 
 
-async def _candidates(
-    store: Store, speller: _Speller, sequences: Sequence[tuple[str, ...]], *, harder: bool = False
+def _candidates(
+    db: sqlite3.Connection,
+    speller: _Speller,
+    sequences: Sequence[tuple[str, ...]],
+    year: int | None,
+    *,
+    slips: int,
+    harder: bool = False,
 ) -> list[TitleCandidate]:
+    """Films spelt like the query within its edit allowance, with ``slips`` edits beyond what
+    its non-words force (a misspelling that is another word: ``live`` for ``love``)."""
     plans = [
-        speller.budgeted(seq, allowed_edits(" ".join(seq)), harder=harder) for seq in sequences
+        speller.budgeted(seq, allowed_edits(" ".join(seq)), slips, harder=harder)
+        for seq in sequences
     ]
-    spelt = await asyncio.gather(*(_spellings(store, plan) for plan in plans))
+    spelt = [_spellings(db, plan) for plan in plans]
     keys = {key for keys in spelt for key in keys}
     if not keys:
         return []
     article_keys = [k for k in keys if k.partition(" ")[0] in ARTICLES]
-    return await index.films_with_keys(store, sorted(keys), article_keys)
+    return index.films_with_keys(db, sorted(keys), article_keys, per_key=MAX_SAME_TITLE, year=year)
 
 
-async def _after_typed_words(
-    store: Store, speller: _Speller, words: Sequence[str]
+def _after_typed_words(
+    db: sqlite3.Connection, speller: _Speller, words: Sequence[str]
 ) -> list[TitleCandidate]:
     """Films whose key starts with the query's leading words, when those are dictionary words
     and a later word is not: the typo is after them, so they narrow the catalog to a few films
@@ -350,18 +376,9 @@ async def _after_typed_words(
         # With the next word's first letter too: one common word ("mr", "true") starts too
         # many titles to read them all, and a typo seldom hits a word's first letter.
         prefix += words[1][0]
-    return await index.films_with_key_prefix(
-        store, prefix, PREFIX_CANDIDATES, lengths=(len(key) - slack, len(key) + slack)
+    return index.films_with_key_prefix(
+        db, prefix, PREFIX_CANDIDATES, lengths=(len(key) - slack, len(key) + slack)
     )
-
-
-async def _framing(store: Store, word: str) -> list[DictionaryWord]:
-    """Dictionary words keeping this word's first or last third (``variant`` is the word)."""
-    third = len(word) // 3
-    hits = await index.dictionary_words_framing(
-        store, word[:third], word[-third:], (len(word) - 2, len(word) + 2), FRAMING_LIMIT
-    )
-    return [DictionaryWord(word, hit.word, hit.films) for hit in hits]
 
 
 def _word_sequences(options: Sequence[TitleReading]) -> list[tuple[str, ...]]:
@@ -421,9 +438,9 @@ class _Speller:
         self._limit: dict[str, int] = {}  # the edits a piece's alternatives were looked up for
         self._done: set[tuple[str, str]] = set()  # (piece, how it was looked up)
 
-    async def learn(
+    def learn(
         self,
-        store: Store,
+        db: sqlite3.Connection,
         *,
         near: Iterable[str] = (),
         close: Iterable[str] = (),
@@ -462,12 +479,13 @@ class _Speller:
         for piece in todo["expanded"]:
             for variant in index.deletions(piece, 2):
                 short_origin[variant].add(piece)
-        as_typed, neighbours, short_neighbours, *framings = await asyncio.gather(
-            index.dictionary_words(store, todo["exact"]),
-            index.dictionary_neighbours(store, origin),
-            index.dictionary_neighbours(store, short_origin, short=True),
-            *(_framing(store, piece) for piece in todo["framed"]),
-        )
+        as_typed = index.dictionary_words(db, todo["exact"])
+        neighbours = index.dictionary_neighbours(db, origin)
+        short_neighbours = index.dictionary_neighbours(db, short_origin, short=True)
+        framings = [
+            index.dictionary_words_framing(db, piece, len(piece) // 3, FRAMING_LIMIT)
+            for piece in todo["framed"]
+        ]
         reached: dict[str, set[str]] = defaultdict(set)
         for hit in [*as_typed, *itertools.chain.from_iterable(framings)]:
             self._films[hit.word] = hit.films
@@ -483,9 +501,13 @@ class _Speller:
             limit = max(
                 self._limit.get(piece, 0), *(_LIMITS[m](piece) for m in todo if piece in todo[m])
             )
+            self._limit[piece] = limit
+            if limit == 0:  # looked up as it is: a word or not
+                found = piece in self._films
+                self._near[piece] = [(piece, 0, math.log1p(self._films[piece]))] if found else []
+                continue
             known = {w for w, _, _ in self._near.get(piece, [])}
             self._near[piece] = self._rank(piece, known | reached[piece], limit)
-            self._limit[piece] = limit
 
     def _rank(self, piece: str, words: Iterable[str], limit: int) -> list[_Near]:
         near = []
@@ -535,7 +557,7 @@ class _Speller:
             ]
         return steps
 
-    def budgeted(self, words: Sequence[str], budget: int, *, harder: bool) -> _Plan:
+    def budgeted(self, words: Sequence[str], budget: int, slips: int, *, harder: bool) -> _Plan:
         """The steps at each position, the least edits still needed from each, the budget."""
         steps = [self.steps(words, i, harder=harder) for i in range(len(words))]
         to_go = [0] * (len(words) + 1)
@@ -543,8 +565,7 @@ class _Speller:
             to_go[i] = min(
                 (cost + to_go[i + advance] for advance, _, cost, _ in steps[i]), default=_NEVER
             )
-        if not harder:  # the first round: at most one real-word slip beyond what must change
-            budget = min(budget, to_go[0] + 1)
+        budget = min(budget, to_go[0] + slips)
         return _Plan(steps, to_go, budget)
 
 
@@ -555,7 +576,7 @@ class _Plan:
     budget: int
 
 
-async def _spellings(store: Store, plan: _Plan) -> list[str]:
+def _spellings(db: sqlite3.Connection, plan: _Plan) -> list[str]:
     """Corrected spellings of a title within the plan's budget that some film could have.
 
     Walks the words left to right, keeping the corrections so far only if some title key
@@ -585,13 +606,16 @@ async def _spellings(store: Store, plan: _Plan) -> list[str]:
                         complete[text] = score
                 elif state not in grown or _better(score, grown[state]):
                     grown[state] = score
-        best = sorted(grown.items(), key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1]))
-        best = best[:MAX_ALIVE]
-        if len(best) <= PRUNE_ABOVE:  # few enough to carry on unchecked: saves a round trip
+        best = list(grown.items())
+        if len(best) > MAX_ALIVE:
+            best = heapq.nsmallest(
+                MAX_ALIVE, best, key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1])
+            )
+        if len(best) <= PRUNE_ABOVE:  # few enough to carry on unchecked: saves a lookup
             alive = dict(best)
             continue
-        started = await index.existing_prefixes(
-            store, {" ".join(chosen) + " " for (_, chosen), _ in best if chosen}
+        started = index.existing_prefixes(
+            db, {" ".join(chosen) + " " for (_, chosen), _ in best if chosen}
         )
         alive = {st: sc for st, sc in best if not st[1] or " ".join(st[1]) + " " in started}
     ranked = sorted(complete.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
@@ -602,9 +626,7 @@ def _better(score: tuple[int, float], than: tuple[int, float]) -> bool:
     return (score[0], -score[1]) < (than[0], -than[1])
 
 
-def _choose(
-    options: Sequence[TitleReading], found: Sequence[TitleCandidate]
-) -> FilmResolution | NoFilm:
+def _choose(options: Sequence[TitleReading], found: Sequence[TitleCandidate]) -> FilmMatch | NoFilm:
     """Rank the films found by edit distance, year, article and popularity; keep the best if
     it is close enough."""
     scored: dict[int, tuple[tuple[float, ...], int, TitleCandidate]] = {}
@@ -632,13 +654,8 @@ def _choose(
     (nearest, year_penalty, *_), allowance, chosen = ranked[0]
     if nearest > allowance or year_penalty > 1:
         return NoFilm(tuple(c for _, _, c in ranked[:3]))
-    same = [
-        c.film_id
-        for _, _, c in ranked
-        if c.title_key == chosen.title_key and c.film_id != chosen.film_id
-    ]
-    runners = [c.film_id for _, _, c in ranked if c.title_key != chosen.title_key]
-    return FilmResolution(chosen.film_id, tuple(same), tuple(runners[:3]))
+    same = [c for _, _, c in ranked if c.title_key == chosen.title_key]
+    return _match(chosen, same, [c for _, _, c in ranked if c.title_key != chosen.title_key])
 
 
 def _year_penalty(wanted: int | None, year: int | None) -> float:
@@ -683,18 +700,29 @@ async def resolve_person(store: Store, query: str) -> PersonMatch:
 
     Raises :class:`~bot.errors.PersonNotFound` with up to three suggestions.
     """
-    found = await resolve_person_ids(store, query)
+    found = await store.read(functools.partial(_resolve_person, query=query))
+    if isinstance(found, PersonNotFound):
+        raise found
+    return found
+
+
+async def suggest_people(store: Store, text: str, limit: int = 25) -> list[Person]:
+    """People for autocomplete: names starting with ``text`` or ending with it (a surname),
+    the best-known first."""
+    return await store.read(functools.partial(_suggest_people, text=text, limit=limit))
+
+
+def _resolve_person(db: sqlite3.Connection, query: str) -> PersonMatch | PersonNotFound:
+    found = find_person(db, query)
     if isinstance(found, NoPerson):
         offered = [c.person_id for c in found.suggestions]
         if not offered and len(name_key(query)) >= MIN_SUGGESTED:
-            offered = [p.id for p in await suggest_people(store, query, limit=3)]
-        raise PersonNotFound(query, [p.name for p in await _people(store, offered[:3])])
-    people = {
-        p.id: p
-        for p in await _people(store, [found.person_id, *found.same_name, *found.suggestions])
-    }
+            offered = [p.id for p in _suggest_people(db, query, limit=3)]
+        return PersonNotFound(query, [p.name for p in index.people_by_ids(db, offered[:3])])
+    ids = [found.person_id, *found.same_name, *found.suggestions]
+    people = {p.id: p for p in index.people_by_ids(db, _unique(ids))}
     if found.person_id not in people:
-        raise PersonNotFound(query)
+        return PersonNotFound(query)
     return PersonMatch(
         people[found.person_id],
         [people[i] for i in found.same_name if i in people],
@@ -702,59 +730,57 @@ async def resolve_person(store: Store, query: str) -> PersonMatch:
     )
 
 
-async def suggest_people(store: Store, text: str, limit: int = 25) -> list[Person]:
-    """People for autocomplete: names starting with ``text`` or ending with it (a surname),
-    the best-known first."""
+def _suggest_people(db: sqlite3.Connection, text: str, limit: int) -> list[Person]:
     if match := _CHOICE.match(text):
-        return await _people(store, [int(match["id"])])
+        return index.people_by_ids(db, [int(match["id"])])
     key = name_key(text)
     if not key:
         return []
-    found = await index.people_with_key_prefix(store, key, PEOPLE_CANDIDATES)
+    found = index.people_with_key_prefix(db, key, PEOPLE_CANDIDATES)
     if len(key) >= 3:
-        found += await index.people_with_key_suffix(store, key, PEOPLE_CANDIDATES)
-    ranked = await _by_fame(store, found)
-    return await _people(store, [c.person_id for c in ranked[:limit]])
+        found += index.people_with_key_suffix(db, key, PEOPLE_CANDIDATES)
+    ranked = _by_fame(db, found)
+    return index.people_by_ids(db, [c.person_id for c in ranked[:limit]])
 
 
-async def resolve_person_ids(store: Store, query: str) -> PersonResolution | NoPerson:
-    """The core of :func:`resolve_person`, in ids."""
+def find_person(db: sqlite3.Connection, query: str) -> PersonResolution | NoPerson:
+    """The core of :func:`resolve_person`, in ids, on a reader connection."""
     if match := _CHOICE.match(query):
         person_id = int(match["id"])
-        exists = await index.person_exists(store, person_id)
+        exists = index.person_exists(db, person_id)
         return PersonResolution(person_id) if exists else NoPerson()
     if match := _IMDB_NAME.match(query):
-        found = await index.person_with_imdb_id(store, int(match["id"]))
+        found = index.person_with_imdb_id(db, int(match["id"]))
         return PersonResolution(found) if found is not None else NoPerson()
     key = name_key(query)
     if not key:
         return NoPerson()
-    exact = await index.people_with_key(store, key)
+    exact = index.people_with_key(db, key)
     if exact:
-        return _pick_person(await _by_fame(store, exact), key)
+        return _pick_person(_by_fame(db, exact))
     if len(key) >= 3:
         # A surname or the end of a name (``de niro``, ``deniro``), then the start of one
         # (``robert de``): only whole words count, so ``iro`` is not De Niro.
-        ends = await index.people_with_key_suffix(store, key, PEOPLE_CANDIDATES)
-        starts = await index.people_with_key_prefix(store, key, PEOPLE_CANDIDATES)
+        ends = index.people_with_key_suffix(db, key, PEOPLE_CANDIDATES)
+        starts = index.people_with_key_prefix(db, key, PEOPLE_CANDIDATES)
         for matched in (
             [c for c in ends if key in _word_suffixes(c.name)],
             [c for c in starts if key in _word_prefixes(c.name)],
         ):
             if matched:
-                return _pick_person(await _by_fame(store, matched), key)
-    return await _fuzzy_person(store, key)
+                return _pick_person(_by_fame(db, matched))
+    return _fuzzy_person(db, key)
 
 
-async def _fuzzy_person(store: Store, key: str) -> PersonResolution | NoPerson:
+def _fuzzy_person(db: sqlite3.Connection, key: str) -> PersonResolution | NoPerson:
     """A misspelt name: one half of it is likely intact, so read the names starting with its
     first half and those ending with its second, and rank them by edit distance."""
     half = max(3, len(key) // 2)
-    found = await index.people_with_key_prefix(store, key[:half], PEOPLE_CANDIDATES)
-    found += await index.people_with_key_suffix(store, key[-half:], PEOPLE_CANDIDATES)
+    found = index.people_with_key_prefix(db, key[:half], PEOPLE_CANDIDATES)
+    found += index.people_with_key_suffix(db, key[-half:], PEOPLE_CANDIDATES)
     if not found:
         return NoPerson()
-    fame = await _fame(store, found)
+    fame = _fame(db, found)
     allowed = allowed_edits(key)
     scored = sorted(
         (min(OSA.distance(key, k) for k in {c.name_key, *_word_suffixes(c.name)}), fame[c], c)
@@ -771,7 +797,7 @@ async def _fuzzy_person(store: Store, key: str) -> PersonResolution | NoPerson:
     )
 
 
-def _pick_person(ranked: Sequence[NameCandidate], key: str) -> PersonResolution:
+def _pick_person(ranked: Sequence[NameCandidate]) -> PersonResolution:
     chosen = ranked[0]
     same = [c.person_id for c in ranked[1:] if c.name_key == chosen.name_key]
     others = [c.person_id for c in ranked[1:] if c.name_key != chosen.name_key]
@@ -789,20 +815,15 @@ def _word_prefixes(name: str) -> set[str]:
     return {"".join(words[:i]) for i in range(1, len(words) + 1)}
 
 
-async def _fame(
-    store: Store, candidates: Sequence[NameCandidate]
+def _fame(
+    db: sqlite3.Connection, candidates: Sequence[NameCandidate]
 ) -> dict[NameCandidate, tuple[float, int, int]]:
     """How well known each is, as a sort key (smaller first): popularity, then credits."""
-    credits = await index.credit_counts(store, [c.person_id for c in candidates])
+    credits = index.credit_counts(db, [c.person_id for c in candidates])
     return {c: (-c.popularity, -credits.get(c.person_id, 0), c.person_id) for c in candidates}
 
 
-async def _by_fame(store: Store, candidates: Sequence[NameCandidate]) -> list[NameCandidate]:
+def _by_fame(db: sqlite3.Connection, candidates: Sequence[NameCandidate]) -> list[NameCandidate]:
     unique = list({c.person_id: c for c in candidates}.values())
-    fame = await _fame(store, unique)
+    fame = _fame(db, unique)
     return sorted(unique, key=fame.__getitem__)
-
-
-async def _people(store: Store, ids: Sequence[int]) -> list[Person]:
-    found = await asyncio.gather(*(get_person(store, i) for i in _unique(ids)))
-    return [p for p in found if p is not None]

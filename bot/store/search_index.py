@@ -23,11 +23,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any, NamedTuple
 
 import aiosqlite
 
+from bot.normalize import ARTICLES
 from bot.store import steps
-from bot.store.database import Store
+from bot.store.models import FILM_COLUMNS, Film, Person
+from bot.store.people import PERSON_COLUMNS
 from bot.store.steps import Steps
 
 #: How many people (the best-known) the surname index covers. A surname alone or a misspelt
@@ -47,12 +50,22 @@ _WORD_BATCH = 50_000
 class TitleCandidate:
     """A film reached through one of its titles (its own or an alias), with that title's keys."""
 
-    film_id: int
+    film: Film
     title: str
     title_key: str
     bare_key: str
-    year: int | None
-    popularity: float
+
+    @property
+    def film_id(self) -> int:
+        return self.film.id
+
+    @property
+    def year(self) -> int | None:
+        return self.film.year
+
+    @property
+    def popularity(self) -> float:
+        return self.film.popularity
 
 
 @dataclass(frozen=True)
@@ -63,9 +76,11 @@ class NameCandidate:
     popularity: float
 
 
-@dataclass(frozen=True)
-class DictionaryWord:
-    """A word of the titles' dictionary, reached from ``variant`` (a deletion of a query word)."""
+class DictionaryWord(NamedTuple):
+    """A word of the titles' dictionary, reached from ``variant`` (a deletion of a query word).
+
+    A named tuple: lookups return hundreds of these, made straight from the rows.
+    """
 
     variant: str
     word: str
@@ -134,7 +149,9 @@ def _rebuild_words(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_short_word_deletes")
     conn.execute("DELETE FROM search_words")
     counts: Counter[str] = Counter()
-    cursor = conn.execute("SELECT bare_key FROM films UNION ALL SELECT bare_key FROM film_aliases")
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a million sqlite3.Row objects cost seconds
+    cursor.execute("SELECT bare_key FROM films UNION ALL SELECT bare_key FROM film_aliases")
     for rows in iter(lambda: cursor.fetchmany(_WORD_BATCH), []):
         counts.update(chain.from_iterable(key.split() for (key,) in rows))
     # Ids in word order: the rowid table and its UNIQUE index are both written sequentially.
@@ -249,51 +266,111 @@ async def index_people_async(conn: aiosqlite.Connection, person_ids: Iterable[in
     await steps.run_async(conn, index_people_steps(person_ids))
 
 
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Plain tuples, however the connection makes rows: far cheaper by the hundred."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params).fetchall()
+
+
+def _value(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    row = conn.execute(sql, params).fetchone()
+    return None if row is None else row[0]
+
+
 # Film lookups ---------------------------------------------------------------------------------
-_FILM_COLUMNS = "f.id, f.title, f.title_key, f.bare_key, f.year, f.popularity"
-_ALIAS_COLUMNS = "f.id, a.title, a.title_key, a.bare_key, f.year, f.popularity"
+# The film (whole, so no second query is needed to show it) and the keys of the title matched.
+_FILM_COLUMNS = (
+    "f.id, f.title, f.title_key, f.bare_key, f.year, f.popularity, "
+    "f.title AS film_title, f.runtime, f.imdb_id, f.kind"
+)
+_ALIAS_COLUMNS = (
+    "f.id, a.title, a.title_key, a.bare_key, f.year, f.popularity, "
+    "f.title, f.runtime, f.imdb_id, f.kind"
+)
 _KEYS = "(SELECT value FROM json_each(?))"
 
 
 def _title_candidates(rows: Iterable[sqlite3.Row]) -> list[TitleCandidate]:
     return [
-        TitleCandidate(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], float(r[5])) for r in rows
+        TitleCandidate(
+            Film(int(r[0]), str(r[6]), r[4], r[7], r[8], str(r[9]), float(r[5])),
+            str(r[1]),
+            str(r[2]),
+            str(r[3]),
+        )
+        for r in rows
     ]
 
 
-async def films_with_keys(
-    store: Store, bare_keys: Sequence[str], title_keys: Sequence[str]
+def films_with_keys(
+    conn: sqlite3.Connection,
+    bare_keys: Sequence[str],
+    title_keys: Sequence[str],
+    *,
+    per_key: int = 1_000_000,
+    year: int | None = None,
 ) -> list[TitleCandidate]:
-    """Both lookups in one round trip: the candidates of a fuzzy query's corrected spellings."""
+    """Films whose title or an alias has one of these bare keys or title keys.
+
+    At most ``per_key`` films per key (and kind of key): those within a year of ``year``
+    first, then the best known (a title like *Love* may be shared by hundreds of films).
+    """
     if not bare_keys and not title_keys:
         return []
-    rows = await store.fetchall(
-        f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key IN {_KEYS} "
-        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
-        f"JOIN films AS f ON f.id = a.film_id WHERE a.bare_key IN {_KEYS} "
-        f"UNION ALL SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.title_key IN {_KEYS} "
-        f"UNION ALL SELECT {_ALIAS_COLUMNS} FROM film_aliases AS a "
-        f"JOIN films AS f ON f.id = a.film_id WHERE a.title_key IN {_KEYS}",
-        (json.dumps(list(bare_keys)),) * 2 + (json.dumps(list(title_keys)),) * 2,
+    by_alias = "film_aliases AS a JOIN films AS f ON f.id = a.film_id"
+    matches = " UNION ALL ".join(
+        [
+            f"SELECT {_FILM_COLUMNS}, f.bare_key AS matched, 'bare' AS via FROM films AS f "
+            "WHERE f.bare_key IN (SELECT value FROM json_each(?1))",
+            f"SELECT {_ALIAS_COLUMNS}, a.bare_key, 'bare' FROM {by_alias} "
+            "WHERE a.bare_key IN (SELECT value FROM json_each(?1))",
+            f"SELECT {_FILM_COLUMNS}, f.title_key, 'title' FROM films AS f "
+            "WHERE f.title_key IN (SELECT value FROM json_each(?2))",
+            f"SELECT {_ALIAS_COLUMNS}, a.title_key, 'title' FROM {by_alias} "
+            "WHERE a.title_key IN (SELECT value FROM json_each(?2))",
+        ]
+    )
+    rows = _rows(
+        conn,
+        "SELECT id, title, title_key, bare_key, year, popularity, film_title, runtime, "
+        "imdb_id, kind FROM ("
+        "SELECT *, row_number() OVER (PARTITION BY matched, via ORDER BY "
+        "abs(year - ?3) <= 1 DESC, popularity DESC, id) AS rank "
+        f"FROM ({matches})) WHERE rank <= ?4",
+        (json.dumps(list(bare_keys)), json.dumps(list(title_keys)), year, per_key),
     )
     return _title_candidates(rows)
 
 
-async def existing_prefixes(store: Store, prefixes: Iterable[str]) -> set[str]:
-    """Which of these prefixes (``"dark "``) begin some film's title key or bare key."""
-    packed = json.dumps(sorted(set(prefixes)))
-    if packed == "[]":
+def existing_prefixes(conn: sqlite3.Connection, prefixes: Iterable[str]) -> set[str]:
+    """Which of these prefixes (``"dark "``) begin some film's title key or bare key.
+
+    A title key is its bare key unless it starts with an article, so only prefixes starting
+    with one need the title keys looked at.
+    """
+    wanted = sorted(set(prefixes))
+    if not wanted:
         return set()
+    with_article = [p for p in wanted if p.partition(" ")[0] in ARTICLES]
     # Keys hold only [0-9a-z ], so every key starting with p sorts below p || '~'.
     starts = (
         "EXISTS (SELECT 1 FROM {table} WHERE {column} >= p.value AND {column} < p.value || '~')"
     )
-    tests = " OR ".join(
-        starts.format(table=table, column=column)
-        for table in ("films", "film_aliases")
-        for column in ("bare_key", "title_key")
+
+    def tests(columns: Sequence[str]) -> str:
+        return " OR ".join(
+            starts.format(table=table, column=column)
+            for column in columns
+            for table in ("films", "film_aliases")
+        )
+
+    rows = _rows(
+        conn,
+        f"SELECT p.value FROM json_each(?1) AS p WHERE {tests(['bare_key'])} "
+        f"UNION SELECT p.value FROM json_each(?2) AS p WHERE {tests(['title_key'])}",
+        (json.dumps(wanted), json.dumps(with_article)),
     )
-    rows = await store.fetchall(f"SELECT p.value FROM json_each(?) AS p WHERE {tests}", (packed,))
     return {str(r[0]) for r in rows}
 
 
@@ -302,8 +379,8 @@ def _prefix_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-async def films_with_key_prefix(
-    store: Store,
+def films_with_key_prefix(
+    conn: sqlite3.Connection,
     prefix: str,
     limit: int,
     *,
@@ -317,12 +394,13 @@ async def films_with_key_prefix(
     are ranked by the caller anyway.
     """
     if not prefix:
-        return await popular_films(store, limit)
+        return popular_films(conn, limit)
     lo, hi = _prefix_range(prefix)
     if lengths is not None:
         # Read at most ``limit`` keys of each range: a prefix shared by more films than that
         # does not narrow anything, and the scan must stay bounded.
-        rows = await store.fetchall(
+        rows = _rows(
+            conn,
             f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.id IN ("
             "SELECT id FROM (SELECT id, bare_key AS k FROM films "
             "WHERE bare_key >= ?1 AND bare_key < ?2 LIMIT ?3) WHERE length(k) BETWEEN ?4 AND ?5 "
@@ -331,7 +409,8 @@ async def films_with_key_prefix(
             (lo, hi, limit, *lengths),
         )
         return _title_candidates(rows)
-    crowded = await store.fetchval(
+    crowded = _value(
+        conn,
         "SELECT count(*) FROM (SELECT 1 FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
         "LIMIT ?3)",
         (lo, hi, PREFIX_SORT_LIMIT),
@@ -350,27 +429,41 @@ async def films_with_key_prefix(
             "WHERE f.title_key >= ?1 AND f.title_key < ?2 "
             "ORDER BY 6 DESC, 1 LIMIT ?3"
         )
-    return _title_candidates(await store.fetchall(sql, (lo, hi, limit)))
+    return _title_candidates(_rows(conn, sql, (lo, hi, limit)))
 
 
-async def popular_films(store: Store, limit: int) -> list[TitleCandidate]:
-    rows = await store.fetchall(
+def popular_films(conn: sqlite3.Connection, limit: int) -> list[TitleCandidate]:
+    rows = _rows(
+        conn,
         f"SELECT {_FILM_COLUMNS} FROM films AS f ORDER BY f.popularity DESC, f.id LIMIT ?",
         (limit,),
     )
     return _title_candidates(rows)
 
 
-async def film_with_imdb_id(store: Store, imdb_id: int) -> int | None:
-    return await _one_id(store, "SELECT id FROM films WHERE imdb_id = ?", imdb_id)
+def film_by_id(conn: sqlite3.Connection, film_id: int) -> Film | None:
+    row = conn.execute(f"SELECT {FILM_COLUMNS} FROM films WHERE id = ?", (film_id,)).fetchone()
+    return None if row is None else Film.from_row(row)
 
 
-async def film_exists(store: Store, film_id: int) -> bool:
-    return await _one_id(store, "SELECT id FROM films WHERE id = ?", film_id) is not None
+def film_by_imdb_id(conn: sqlite3.Connection, imdb_id: int) -> Film | None:
+    row = conn.execute(f"SELECT {FILM_COLUMNS} FROM films WHERE imdb_id = ?", (imdb_id,))
+    found = row.fetchone()
+    return None if found is None else Film.from_row(found)
 
 
-async def _one_id(store: Store, sql: str, value: int) -> int | None:
-    found = await store.fetchval(sql, (value,))
+def people_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Person]:
+    """These people, in the order given (unknown ids left out)."""
+    rows = conn.execute(
+        f"SELECT {PERSON_COLUMNS} FROM people WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(ids)),),
+    ).fetchall()
+    by_id = {row["id"]: Person.from_row(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _one_id(conn: sqlite3.Connection, sql: str, value: int) -> int | None:
+    found = _value(conn, sql, (value,))
     return None if found is None else int(found)
 
 
@@ -385,8 +478,8 @@ def deletions(word: str, depth: int) -> set[str]:
     return found
 
 
-async def dictionary_neighbours(
-    store: Store, variants: Iterable[str], *, short: bool = False
+def dictionary_neighbours(
+    conn: sqlite3.Connection, variants: Iterable[str], *, short: bool = False
 ) -> list[DictionaryWord]:
     """Dictionary words equal to a variant or one deletion away from one.
 
@@ -399,44 +492,46 @@ async def dictionary_neighbours(
     if packed == "[]":
         return []
     table = "search_short_word_deletes" if short else "search_word_deletes"
-    rows = await store.fetchall(
+    rows = _rows(
+        conn,
         f"SELECT word, word, films FROM search_words WHERE word IN {_KEYS} "
         f"UNION ALL SELECT variant, word, films FROM {table} WHERE variant IN {_KEYS}",
         (packed, packed),
     )
-    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    return list(map(DictionaryWord._make, rows))
 
 
-async def dictionary_words_framing(
-    store: Store, prefix: str, suffix: str, lengths: tuple[int, int], limit: int
+def dictionary_words_framing(
+    conn: sqlite3.Connection, word: str, third: int, limit: int
 ) -> list[DictionaryWord]:
-    """Dictionary words of a length in ``lengths`` that start with ``prefix`` or end with
-    ``suffix``: the candidates of a word misspelt twice (``variant`` is the prefix or suffix).
+    """Dictionary words about as long as ``word`` that share its first or its last ``third``
+    letters (``variant`` is ``word``): the candidates of a long word misspelt twice.
 
     Two typos leave one of a word's first, middle and last thirds intact, so this finds
     what the one-deletion index cannot whenever the intact third is the first or the last.
     """
-    lo, hi = _prefix_range(prefix)
-    rlo, rhi = _prefix_range(suffix[::-1])
-    rows = await store.fetchall(
-        "SELECT * FROM (SELECT ?1, word, films FROM search_words "
+    lo, hi = _prefix_range(word[:third])
+    rlo, rhi = _prefix_range(word[::-1][:third])
+    rows = _rows(
+        conn,
+        "SELECT * FROM (SELECT ?8, word, films FROM search_words "
         "WHERE word >= ?1 AND word < ?2 AND length(word) BETWEEN ?5 AND ?6 LIMIT ?7) "
         "UNION ALL SELECT * FROM (SELECT ?8, word, films FROM search_words "
         "WHERE reversed >= ?3 AND reversed < ?4 AND length(word) BETWEEN ?5 AND ?6 LIMIT ?7)",
-        (lo, hi, rlo, rhi, lengths[0], lengths[1], limit, suffix),
+        (lo, hi, rlo, rhi, len(word) - 2, len(word) + 2, limit, word),
     )
-    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    return list(map(DictionaryWord._make, rows))
 
 
-async def dictionary_words(store: Store, words: Iterable[str]) -> list[DictionaryWord]:
+def dictionary_words(conn: sqlite3.Connection, words: Iterable[str]) -> list[DictionaryWord]:
     """Which of ``words`` are in the dictionary."""
     packed = json.dumps(sorted(set(words)))
     if packed == "[]":
         return []
-    rows = await store.fetchall(
-        f"SELECT word, word, films FROM search_words WHERE word IN {_KEYS}", (packed,)
+    rows = _rows(
+        conn, f"SELECT word, word, films FROM search_words WHERE word IN {_KEYS}", (packed,)
     )
-    return [DictionaryWord(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    return list(map(DictionaryWord._make, rows))
 
 
 # People ---------------------------------------------------------------------------------------
@@ -447,8 +542,9 @@ def _name_candidates(rows: Iterable[sqlite3.Row]) -> list[NameCandidate]:
     return [NameCandidate(int(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows]
 
 
-async def people_with_key(store: Store, name_key: str) -> list[NameCandidate]:
-    rows = await store.fetchall(
+def people_with_key(conn: sqlite3.Connection, name_key: str) -> list[NameCandidate]:
+    rows = _rows(
+        conn,
         f"SELECT {_PERSON_COLUMNS} FROM people AS p WHERE p.name_key = ? "
         "ORDER BY p.popularity DESC, p.id",
         (name_key,),
@@ -456,10 +552,13 @@ async def people_with_key(store: Store, name_key: str) -> list[NameCandidate]:
     return _name_candidates(rows)
 
 
-async def people_with_key_prefix(store: Store, prefix: str, limit: int) -> list[NameCandidate]:
+def people_with_key_prefix(
+    conn: sqlite3.Connection, prefix: str, limit: int
+) -> list[NameCandidate]:
     """People whose name key starts with ``prefix`` (first name, or a whole name being typed)."""
     lo, hi = _prefix_range(prefix)
-    rows = await store.fetchall(
+    rows = _rows(
+        conn,
         f"SELECT {_PERSON_COLUMNS} FROM people AS p WHERE p.name_key >= ? AND p.name_key < ? "
         "LIMIT ?",
         (lo, hi, limit),
@@ -467,10 +566,13 @@ async def people_with_key_prefix(store: Store, prefix: str, limit: int) -> list[
     return _name_candidates(rows)
 
 
-async def people_with_key_suffix(store: Store, suffix: str, limit: int) -> list[NameCandidate]:
+def people_with_key_suffix(
+    conn: sqlite3.Connection, suffix: str, limit: int
+) -> list[NameCandidate]:
     """Indexed people whose name key ends with ``suffix`` (a surname: ``deniro``, ``niro``)."""
     lo, hi = _prefix_range(suffix[::-1])
-    rows = await store.fetchall(
+    rows = _rows(
+        conn,
         f"SELECT {_PERSON_COLUMNS} FROM search_name_suffixes AS s "
         "JOIN people AS p ON p.id = s.person_id "
         "WHERE s.reversed_key >= ? AND s.reversed_key < ? LIMIT ?",
@@ -479,17 +581,18 @@ async def people_with_key_suffix(store: Store, suffix: str, limit: int) -> list[
     return _name_candidates(rows)
 
 
-async def person_with_imdb_id(store: Store, imdb_id: int) -> int | None:
-    return await _one_id(store, "SELECT id FROM people WHERE imdb_id = ?", imdb_id)
+def person_with_imdb_id(conn: sqlite3.Connection, imdb_id: int) -> int | None:
+    return _one_id(conn, "SELECT id FROM people WHERE imdb_id = ?", imdb_id)
 
 
-async def person_exists(store: Store, person_id: int) -> bool:
-    return await _one_id(store, "SELECT id FROM people WHERE id = ?", person_id) is not None
+def person_exists(conn: sqlite3.Connection, person_id: int) -> bool:
+    return _one_id(conn, "SELECT id FROM people WHERE id = ?", person_id) is not None
 
 
-async def credit_counts(store: Store, person_ids: Sequence[int]) -> dict[int, int]:
+def credit_counts(conn: sqlite3.Connection, person_ids: Sequence[int]) -> dict[int, int]:
     """How many films each person is credited in: the tie-breaker among namesakes."""
-    rows = await store.fetchall(
+    rows = _rows(
+        conn,
         f"SELECT person_id, count(*) FROM credits WHERE person_id IN {_KEYS} GROUP BY person_id",
         (json.dumps(list(person_ids)),),
     )
