@@ -12,9 +12,7 @@ CREATE TABLE search_words (
     reversed  TEXT    NOT NULL,          -- the word backwards: words ending alike, as a range
     films     INTEGER NOT NULL           -- titles using the word at the last rebuild: a prior
 );
--- Both covering, so reading the words that start (or end) alike never touches the table.
-CREATE INDEX search_words_by_word ON search_words (word, films);
-CREATE INDEX search_words_reversed ON search_words (reversed, word, films);
+CREATE INDEX search_words_reversed ON search_words (reversed);
 
 -- Each word with one character deleted ("heat" -> "eat", "hat", "het", "hea"). The word and
 -- its count are repeated here so a lookup reads one contiguous run of the index, no more.
