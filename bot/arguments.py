@@ -18,6 +18,7 @@ these functions take it apart the way the member meant it:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -116,7 +117,13 @@ async def _longest_title(store: Store, words: list[str]) -> int | None:
     every = [reading for found in prefixes.values() for reading in found if reading.bare_key]
     if not every:
         return None
-    found = await films_with_keys(store, [r.bare_key for r in every], [r.title_key for r in every])
+    found = await store.read(
+        functools.partial(
+            films_with_keys,
+            bare_keys=[r.bare_key for r in every],
+            title_keys=[r.title_key for r in every],
+        )
+    )
     by_key: dict[str, set[int | None]] = {}
     for candidate in found:
         by_key.setdefault(candidate.title_key, set()).add(candidate.year)
