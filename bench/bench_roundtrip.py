@@ -1,17 +1,16 @@
 """Round trip through the local Discord: a member's message dispatched -> the bot's reply.
 
-The bot runs in its own process (``python -m bot run --local-discord URL``, the real discord.py
-client, zlib-stream gateway) on a fresh store with the bundled catalog; this process runs the
-local Discord and sends messages one at a time, in blocks of 100 of one kind, the kinds taking
-turns. The latency of one message is from the moment
-the local Discord starts writing MESSAGE_CREATE to the bot's socket to the moment the bot's
-``POST /channels/…/messages`` for the reply arrives. The next message goes out only after the
-bot reported it finished the previous one, so each is measured alone.
+filmclub runs in its own process (``python -m bot run --local-discord URL``: the real
+discord.py client, zlib-stream gateway) on a fresh store with the bundled catalog. Beside it
+runs the floor, an unmodified discord.py bot answering ``!ping`` (``bench/plain_ping_bot.py``),
+each bot on its own local Discord in this process. Messages go one at a time, in blocks of 100
+of one kind, the kinds taking turns, so drift in the machine's load touches every series.
 
-The floor is an unmodified discord.py bot (``bench/plain_ping_bot.py``) answering ``!ping``:
-gateway parsing, command dispatch and one REST call. filmclub's own ``!ping`` adds its client;
-``!review Heat`` adds title resolution, the store reads and the card. Both bots report each
-finished command to the local Discord, which sends the next message only then.
+The latency of one message is from the moment the local Discord starts writing MESSAGE_CREATE
+to the bot's socket to the moment the bot's ``POST /channels/…/messages`` for the reply
+arrives. Both bots report each finished command to their local Discord, which sends the next
+message only then, so each message is measured alone. filmclub's ``!ping`` adds its client to
+the floor; ``!review Heat`` adds title resolution, the store reads and the card.
 
     python -m bench.bench_roundtrip [--messages 2000] [--warmup 200] [--write]
 """
@@ -29,6 +28,7 @@ import tempfile
 import time
 from asyncio.subprocess import Process
 from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.report import command_line, percentile, write_section
@@ -60,60 +60,68 @@ def bot_process(discord: LocalDiscord, db_path: Path, *command: str) -> Awaitabl
     )
 
 
-async def series(
-    bot: Awaitable[Process],
-    discord: LocalDiscord,
-    texts: Sequence[str],
-    messages: int,
-    warmup: int,
-) -> dict[str, list[float]]:
-    """Latencies of ``texts``: blocks of :data:`BLOCK` messages of one text, the texts taking
-    turns, so drift in the machine's load touches all alike while each message follows one of
-    its own kind (a ping right after a review would pay for the review's after-effects)."""
-    guild = discord.add_guild("Bench")
-    member = discord.add_member(guild, "bench")
-    process = await bot
-    exited = asyncio.ensure_future(process.wait())
-    try:
-        await discord.wait_for_bot(timeout=60, task=exited)
-        latencies: dict[str, list[float]] = {text: [] for text in texts}
-        for text in texts:
-            for _ in range(warmup):
-                await one_reply(discord, guild, member, text)
-        for start in range(0, messages, BLOCK):
-            for text in texts:
-                for _ in range(min(BLOCK, messages - start)):
-                    latencies[text].append(await one_reply(discord, guild, member, text))
-        return latencies
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await exited
+@dataclass
+class Target:
+    """One series: a message, sent to one bot through its own local Discord."""
+
+    label: str
+    discord: LocalDiscord
+    text: str
+    guild: Guild = field(init=False)
+    member: Member = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.guild = self.discord.add_guild("Bench")
+        self.member = self.discord.add_member(self.guild, "bench")
+
+    async def one(self) -> float:
+        answer = await self.discord.send(self.guild, self.member, self.text, timeout=30)
+        if len(answer) != 1 or answer.latency is None:
+            raise RuntimeError(f"{self.text!r} got {len(answer)} replies:\n{answer.text}")
+        return answer.latency
 
 
-async def one_reply(discord: LocalDiscord, guild: Guild, member: Member, text: str) -> float:
-    answer = await discord.send(guild, member, text, timeout=30)
-    if len(answer) != 1 or answer.latency is None:
-        raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
-    return answer.latency
+async def measure(targets: Sequence[Target], messages: int, warmup: int) -> dict[str, list[float]]:
+    """Blocks of :data:`BLOCK` messages of one series, the series taking turns: drift in the
+    machine's load touches all alike, and each message follows one of its own kind (a ping
+    right after a review would pay for the review's after-effects)."""
+    for target in targets:
+        for _ in range(warmup):
+            await target.one()
+    latencies: dict[str, list[float]] = {target.label: [] for target in targets}
+    for start in range(0, messages, BLOCK):
+        for target in targets:
+            for _ in range(min(BLOCK, messages - start)):
+                latencies[target.label].append(await target.one())
+    return latencies
 
 
 async def run(messages: int, warmup: int) -> dict[str, list[float]]:
     work = Path(tempfile.mkdtemp(prefix="filmclub-bench-"))
+    processes: list[Process] = []
     try:
         db_path = work / "filmclub.db"
         store = await open_store(Settings(db_path=db_path), db_path)
         await store.close()
-        async with LocalDiscord() as discord:
-            plain = bot_process(
-                discord, db_path, "bench.plain_ping_bot", discord.url, discord.token
-            )
-            floor = await series(plain, discord, ["!ping"], messages, warmup)
-        async with LocalDiscord() as discord:
-            filmclub = bot_process(discord, db_path, "bot", "run", "--local-discord", discord.url)
-            measured = await series(filmclub, discord, COMMANDS, messages, warmup)
-        return {PLAIN: floor["!ping"], **measured}
+        async with LocalDiscord() as plain, LocalDiscord() as filmclub:
+            # Both bots run all along, idle while the other is measured.
+            targets = [
+                Target(PLAIN, plain, "!ping"),
+                *(Target(text, filmclub, text) for text in COMMANDS),
+            ]
+            for discord, command in (
+                (plain, ["bench.plain_ping_bot", plain.url, plain.token]),
+                (filmclub, ["bot", "run", "--local-discord", filmclub.url]),
+            ):
+                process = await bot_process(discord, db_path, *command)
+                processes.append(process)
+                await discord.wait_for_bot(timeout=60, task=asyncio.ensure_future(process.wait()))
+            return await measure(targets, messages, warmup)
     finally:
+        for process in processes:
+            if process.returncode is None:
+                process.terminate()
+            await process.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -132,13 +140,14 @@ def report(latencies: dict[str, list[float]], command: str) -> str:
     return "\n".join(
         [
             "Message dispatched by the local Discord -> the bot's reply request received, one "
-            "message at a time, the bot in its own process (the real discord.py client, "
-            "zlib-stream gateway) on a fresh store with the bundled catalog. The floor is an "
-            "unmodified discord.py bot answering `!ping` (gateway parse, command dispatch, one "
-            "REST call); the ratios are against it. filmclub's `!ping` adds its client (per-"
-            "server prefix, cooldown, the reply threaded onto the question); `!review Heat` "
-            "adds title resolution, the store reads and the card. Both bots report each "
-            "finished command to the local Discord, which sends the next message only then.",
+            "message at a time, each bot in its own process (the real discord.py client, "
+            "zlib-stream gateway), filmclub on a fresh store with the bundled catalog. The floor "
+            "is an unmodified discord.py bot answering `!ping` (gateway parse, command dispatch, "
+            "one REST call), running alongside; the ratios are against it. filmclub's `!ping` "
+            "adds its client (per-server prefix, cooldown, the reply threaded onto the "
+            "question); `!review Heat` adds title resolution, the store reads and the card. "
+            "Both bots report each finished command to their local Discord, which sends the "
+            "next message only then. Blocks of 100 messages of one series take turns.",
             "",
             f"Command: `{command}`",
             "",
