@@ -116,9 +116,12 @@ SHORT_WORD = 5
 
 _IDS = "(SELECT value FROM json_each(?1))"
 
+# The people at or above a popularity, at most ?2 of them (-1: all).
 _INSERT_NAME_SUFFIXES = """
 INSERT OR IGNORE INTO search_name_suffixes (reversed_key, person_id)
-SELECT filmclub_reverse(name_key), id FROM people WHERE {where} ORDER BY 1, 2
+SELECT filmclub_reverse(name_key), id FROM (
+    SELECT name_key, id FROM people WHERE popularity >= ?1 LIMIT ?2
+) ORDER BY 1, 2
 """
 
 
@@ -166,44 +169,38 @@ def _rebuild_words(conn: sqlite3.Connection) -> None:
 def _rebuild_name_suffixes(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_name_suffixes")
     conn.create_function("filmclub_reverse", 1, _reverse, deterministic=True)
-    threshold = _popularity_threshold(conn, PEOPLE_INDEXED)
-    if threshold is None:
-        conn.execute(_INSERT_NAME_SUFFIXES.format(where="1"))
-    else:
-        conn.execute(_INSERT_NAME_SUFFIXES.format(where="popularity >= ?"), (threshold,))
+    conn.execute(_INSERT_NAME_SUFFIXES, _people_to_index(conn, PEOPLE_INDEXED))
 
 
-def _popularity_threshold(conn: sqlite3.Connection, wanted: int) -> float | None:
-    """The popularity above which about ``wanted`` people lie (None: index everyone).
+def _people_to_index(conn: sqlite3.Connection, wanted: int) -> tuple[float, int]:
+    """(least popularity, most people) that pick about the ``wanted`` best-known people.
 
     Estimated from a random sample of rowids, which costs a few thousand lookups instead of
-    sorting every person; an estimate is all the index needs.
+    sorting everyone; an estimate is all the index needs. When popularity tells nobody apart
+    (all tied), any ``wanted`` people are as good as others.
     """
     row = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM people").fetchone()
     total, max_id = int(row[0]), int(row[1])
+    everyone = (float("-inf"), -1)
     if total <= wanted:
-        return None
+        return everyone
     rng = random.Random(total)  # the same store gives the same index
-    sample_ids = json.dumps([rng.randint(1, max_id) for _ in range(20_000)])
-    sample = sorted(
-        (
-            float(p)
-            for (p,) in conn.execute(
-                "SELECT popularity FROM people WHERE id IN (SELECT value FROM json_each(?))",
-                (sample_ids,),
-            )
-        ),
-        reverse=True,
+    sample_ids = json.dumps([rng.randint(1, max_id) for _ in range(5_000)])
+    cursor = conn.execute(
+        "SELECT popularity FROM people WHERE id IN (SELECT value FROM json_each(?))",
+        (sample_ids,),
     )
+    sample = sorted((float(p) for (p,) in cursor), reverse=True)
     if not sample:
-        return None
+        return everyone
     threshold = sample[min(len(sample) - 1, len(sample) * wanted // total)]
-    # Many people tied at the threshold (e.g. popularity 0) would flood the index: go above it.
-    tied = sum(1 for p in sample if p >= threshold)
-    if tied * total > 2 * wanted * len(sample):
-        above = [p for p in sample if p > threshold]
-        return above[-1] if above else threshold
-    return threshold
+    share = sum(1 for p in sample if p >= threshold) / len(sample)
+    if share * total <= 2 * wanted:
+        return threshold, -1
+    above = [p for p in sample if p > threshold]  # many tied at the threshold: go above it
+    if above:
+        return above[-1], -1
+    return float("-inf"), wanted
 
 
 def index_films_steps(film_ids: Iterable[int]) -> Steps[None]:

@@ -186,3 +186,12 @@ async def test_index_files_are_only_in_the_migration(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "new.db") as store:
         for table in INDEX_TABLES:
             assert await store.fetchval(f"SELECT count(*) FROM {table}") == 0
+
+
+async def test_when_popularity_tells_nobody_apart_the_surname_index_stays_bounded(
+    store: Store, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _insert_people(conn, [(f"Same Fame{i}", 0.0) for i in range(40)])
+    monkeypatch.setattr(search_index, "PEOPLE_INDEXED", 5)
+    search_index.rebuild(conn)
+    assert conn.execute("SELECT count(*) FROM search_name_suffixes").fetchone()[0] == 5
