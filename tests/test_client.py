@@ -284,3 +284,14 @@ async def test_a_switched_off_message_content_intent_fails_cleanly(tmp_path: Pat
         local.add_guild("Film Club")
         with pytest.raises(discord.PrivilegedIntentsRequired):
             await local.run_bot(bot)
+
+
+async def test_the_bots_owner_has_no_cooldown(tmp_path: Path) -> None:
+    db_path = tmp_path / "filmclub.db"
+    async with running_bot(
+        db_path, bot_settings(db_path, cooldown_rate=1, cooldown_per=30)
+    ) as harness:
+        for _ in range(3):
+            assert (await harness.send("!ping", who=harness.owner)).one().content == "Pong."
+        assert (await harness.send("!ping")).one().content == "Pong."
+        assert (await harness.send("!ping")).one().content.startswith("You're going a bit fast")
