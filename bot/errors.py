@@ -87,6 +87,35 @@ class BadPrefix(FilmclubError):
         )
 
 
+class BadDecade(FilmclubError):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(
+            f"*{_shown(text, 20)}* is not a decade I know. "
+            "Decades look like `90s`, `1990s` or `1990`."
+        )
+
+
+class NothingToPick(FilmclubError):
+    def __init__(self) -> None:
+        super().__init__(
+            "I have nothing left to suggest: you have rated (or already seen here) every film "
+            "I know that fits. Try another genre or decade."
+        )
+
+
+class GenreOrFilmNotFound(FilmclubError):
+    """``genre <text>`` where the text names neither a genre nor a film."""
+
+    def __init__(self, query: str, genres: Sequence[str] = (), films: Sequence[str] = ()) -> None:
+        self.query = query
+        offered = [*genres[:2], *films[:2]][:3]
+        message = f"No genre or film matching *{_shown(query)}*."
+        if offered:
+            message += " Did you mean " + ", ".join(map(_shown, offered)) + "?"
+        super().__init__(message)
+
+
 class BadCount(FilmclubError):
     """A number of items to show outside what the command shows (``top 500``)."""
 

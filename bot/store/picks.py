@@ -1,0 +1,301 @@
+"""Candidates for ``pick`` and ``similar``: bounded sets read through indexes, never a scan.
+
+Each query returns at most ``limit`` films with the evidence it found them by (a server's
+ratings, a shared person, members who liked both, popularity); :mod:`bot.recommend` weighs
+them. A :class:`Filter` narrows any of them to a genre family and decade, keeps out films the
+member rated, and films already shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.store.database import Store
+from bot.store.models import FILM_COLUMNS, Film
+from bot.store.pools import ANY
+
+#: A score this high is a film the member (or a fellow member) liked.
+LIKED = 8.0
+#: Films at most read from a server's ratings in the fixed-prior order of ``film_stats_rank``
+#: before narrowing them to a genre or decade.
+SERVER_SCAN = 400
+#: Actors billed this high count as a film's cast for "shared cast".
+TOP_BILLING = 5
+#: Films read per person (the best known); fellow members read per liked film, and the
+#: favourites read of each (a bound on the work, whatever the server's size).
+PER_PERSON = 25
+FANS = 10
+FAN_FAVOURITES = 30
+
+# The fixed prior of the film_stats_rank index (migration 0004): the ORDER BY must match it
+# exactly for SQLite to walk the index.
+_RANK_ORDER = "(total + 21.0) / (n + 3) DESC"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which films a candidate query may return."""
+
+    guild_id: int
+    #: The member whose rated films are left out (None: none are).
+    member_id: int | None = None
+    #: The genre family (a genre and every genre below it); empty: any genre.
+    genre_ids: Sequence[int] = ()
+    #: A decade (``1990``); ANY: any year.
+    decade: int = ANY
+    excluded: Sequence[int] = field(default=())
+
+    def sql(self, film: str) -> tuple[str, dict[str, Any]]:
+        """``AND …`` conditions on the film id column ``film``, and their parameters."""
+        clauses = [f"{film} NOT IN (SELECT value FROM json_each(:excluded))"]
+        params: dict[str, Any] = {
+            "guild": self.guild_id,
+            "member": self.member_id,
+            "excluded": json.dumps(list(self.excluded)),
+        }
+        if self.member_id is not None:
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM ratings WHERE guild_id = :guild "
+                f"AND member_id = :member AND film_id = {film})"
+            )
+        if self.genre_ids:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} "
+                "AND genre_id IN (SELECT value FROM json_each(:genres)))"
+            )
+            params["genres"] = json.dumps(list(self.genre_ids))
+        if self.decade != ANY:
+            clauses.append(
+                f"(SELECT year FROM films WHERE id = {film}) BETWEEN :decade AND :decade + 9"
+            )
+            params["decade"] = self.decade
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+
+@dataclass(frozen=True, slots=True)
+class Liked:
+    film_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStat:
+    film_id: int
+    n: int
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class SharedPerson:
+    """``film_id`` shares ``name`` (a director or a top-billed actor) with ``via``."""
+
+    film_id: int
+    via: int
+    person_id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoLiked:
+    """``fans`` members who liked ``via`` also liked ``film_id`` (both rated 8 or more)."""
+
+    film_id: int
+    via: int
+    fans: int
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What weighing a candidate needs to know about it."""
+
+    film: Film
+    #: Its own genres (not their parents), id -> name, by name.
+    genres: dict[int, str]
+    #: This server's ratings of it (0 and 0 when none).
+    n: int
+    total: float
+
+
+async def liked_films(
+    store: Store, guild_id: int, member_id: int, *, limit: int = 10
+) -> list[Liked]:
+    """The member's favourites here: rated 8 or more, best and most recent first."""
+    rows = await store.fetchall(
+        "SELECT film_id, score FROM ratings WHERE guild_id = ? AND member_id = ? AND score >= ? "
+        "ORDER BY score DESC, rated_at DESC, film_id LIMIT ?",
+        (guild_id, member_id, LIKED, limit),
+    )
+    return [Liked(int(r[0]), float(r[1])) for r in rows]
+
+
+async def server_favourites(store: Store, where: Filter, *, limit: int = 100) -> list[ServerStat]:
+    """This server's best-rated films that pass ``where``: the first :data:`SERVER_SCAN` in
+    the index's fixed-prior order, narrowed (the caller ranks them with the server's own
+    prior)."""
+    conditions, params = where.sql("best.film_id")
+    rows = await store.fetchall(
+        f"""
+        SELECT best.film_id, best.n, best.total FROM (
+            SELECT film_id, n, total FROM film_stats WHERE guild_id = :guild
+            ORDER BY {_RANK_ORDER} LIMIT :scan
+        ) AS best WHERE 1 {conditions} LIMIT :limit
+        """,
+        {**params, "scan": SERVER_SCAN, "limit": limit},
+    )
+    return [ServerStat(int(r[0]), int(r[1]), float(r[2])) for r in rows]
+
+
+async def pooled(
+    store: Store, where: Filter, genre_id: int = ANY, *, limit: int = 100
+) -> list[int]:
+    """The best-known films of the genre's and decade's pool that pass ``where``."""
+    # The pool holds only the genre family already.
+    conditions, params = replace(where, genre_ids=()).sql("film_pool.film_id")
+    rows = await store.fetchall(
+        f"""
+        SELECT film_id FROM film_pool WHERE genre_id = :pool_genre AND decade = :pool_decade
+        {conditions} ORDER BY popularity DESC, film_id LIMIT :limit
+        """,
+        {**params, "pool_genre": genre_id, "pool_decade": where.decade, "limit": limit},
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def popular_beyond_pool(
+    store: Store, where: Filter, *, limit: int = 20, scan: int = 20_000
+) -> list[int]:
+    """Films that pass ``where`` among the ``scan`` best known of the catalog: for a member who
+    has rated every film of a pool."""
+    conditions, params = where.sql("top.id")
+    rows = await store.fetchall(
+        f"""
+        SELECT top.id FROM (SELECT id FROM films ORDER BY popularity DESC LIMIT :scan) AS top
+        WHERE 1 {conditions} LIMIT :limit
+        """,
+        {**params, "scan": scan, "limit": limit},
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def shared_people(
+    store: Store, film_ids: Sequence[int], where: Filter, *, limit: int = 150
+) -> list[SharedPerson]:
+    """Other films of the directors and top-billed actors of ``film_ids`` (the best-known
+    :data:`PER_PERSON` of each person's) that pass ``where``."""
+    if not film_ids:
+        return []
+    conditions, params = where.sql("other.film_id")
+    rows = await store.fetchall(
+        f"""
+        WITH known(film_id) AS (SELECT value FROM json_each(:known)),
+        chosen AS (
+            SELECT film_id AS via, person_id, role FROM credits
+            WHERE film_id IN known
+              AND (role = 'director' OR (role = 'actor' AND coalesce(billing, 99) <= :billing))
+        ),
+        other AS (
+            SELECT chosen.via, chosen.person_id, chosen.role, credits.film_id,
+                   row_number() OVER (PARTITION BY chosen.via, chosen.person_id
+                                      ORDER BY films.popularity DESC, films.id) AS rank
+            FROM chosen
+            JOIN credits ON credits.person_id = chosen.person_id AND credits.role = chosen.role
+            JOIN films ON films.id = credits.film_id
+            WHERE credits.film_id NOT IN known
+        )
+        SELECT other.film_id, other.via, other.person_id, people.name, other.role
+        FROM other JOIN people ON people.id = other.person_id
+        WHERE other.rank <= :per_person {conditions}
+        LIMIT :limit
+        """,
+        {
+            **params,
+            "known": json.dumps(list(film_ids)),
+            "billing": TOP_BILLING,
+            "per_person": PER_PERSON,
+            "limit": limit,
+        },
+    )
+    return [SharedPerson(int(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows]
+
+
+async def co_liked(
+    store: Store, film_ids: Sequence[int], where: Filter, *, limit: int = 100
+) -> list[CoLiked]:
+    """Films that members of this server who liked one of ``film_ids`` also liked (both 8 or
+    more; up to :data:`FANS` members per film), most shared first; never ``where``'s member."""
+    if not film_ids:
+        return []
+    conditions, params = where.sql("liked.film_id")
+    rows = await store.fetchall(
+        f"""
+        WITH known(film_id) AS (SELECT value FROM json_each(:known)),
+        fans AS (
+            SELECT via, member_id FROM (
+                SELECT film_id AS via, member_id,
+                       row_number() OVER (PARTITION BY film_id ORDER BY score DESC) AS rank
+                FROM ratings WHERE guild_id = :guild AND film_id IN known
+                AND score >= :liked AND member_id IS NOT :member
+            ) WHERE rank <= :fans
+        ),
+        favourites AS (  -- each fan's best-rated films, read in index order and no further
+            SELECT fans.via, (
+                SELECT json_group_array(film_id) FROM (
+                    SELECT film_id FROM ratings
+                    WHERE guild_id = :guild AND member_id = fans.member_id AND score >= :liked
+                    ORDER BY score DESC LIMIT :per_fan)
+            ) AS films FROM fans
+        ),
+        liked AS (
+            SELECT film.value AS film_id, favourites.via, count(*) AS fans
+            FROM favourites, json_each(favourites.films) AS film
+            WHERE film.value NOT IN known GROUP BY film.value, favourites.via
+        )
+        SELECT liked.film_id, liked.via, liked.fans FROM liked WHERE 1 {conditions}
+        ORDER BY liked.fans DESC, liked.film_id LIMIT :limit
+        """,
+        {
+            **params,
+            "known": json.dumps(list(film_ids)),
+            "liked": LIKED,
+            "fans": FANS,
+            "per_fan": FAN_FAVOURITES,
+            "limit": limit,
+        },
+    )
+    return [CoLiked(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+async def features(store: Store, guild_id: int, film_ids: Sequence[int]) -> dict[int, Features]:
+    """Each film with its own genres and this server's ratings of it."""
+    if not film_ids:
+        return {}
+    rows = await store.fetchall(
+        f"""
+        SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0) AS n,
+               coalesce(film_stats.total, 0) AS total,
+               (SELECT json_group_object(genres.id, genres.name) FROM film_genres
+                JOIN genres ON genres.id = film_genres.genre_id
+                WHERE film_genres.film_id = films.id) AS genres
+        FROM films LEFT JOIN film_stats
+             ON film_stats.guild_id = :guild AND film_stats.film_id = films.id
+        WHERE films.id IN (SELECT value FROM json_each(:ids))
+        """,
+        {"guild": guild_id, "ids": json.dumps(list(film_ids))},
+    )
+    return {
+        int(r["id"]): Features(
+            Film(*r[:7]),  # FILM_COLUMNS, in the dataclass's order
+            {int(k): str(v) for k, v in sorted(json.loads(r["genres"]).items(), key=_by_name)},
+            int(r["n"]),
+            float(r["total"]),
+        )
+        for r in rows
+    }
+
+
+def _by_name(item: tuple[str, str]) -> str:
+    return item[1]
