@@ -12,7 +12,7 @@ from bot.importers.catalog import import_catalog
 from bot.importers.common import ImportReport
 from bot.importers.reviews import import_reviews
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, pools
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +20,17 @@ log = logging.getLogger(__name__)
 async def open_store(
     settings: Settings, path: Path | None = None, *, data_dir: Path = DATA_DIR
 ) -> Store:
-    """Open (creating and migrating) the store; a store without films gets the bundled data."""
+    """Open (creating and migrating) the store; a store without films gets the bundled data,
+    one from before the candidate pools (migration 0004) gets its pools built."""
     store = await Store.open(path or settings.db_path, synchronous=settings.db_synchronous)
     try:
         if not await store.fetchval("SELECT EXISTS (SELECT 1 FROM films)"):
             for report in await load_bundled(store.path, data_dir):
                 for line in report.lines():
                     log.info("%s", line)
+        elif not await pools.pools_built(store):
+            log.info("building the genre and decade pools of the catalog (once)")
+            await asyncio.to_thread(pools.rebuild_at, store.path)
     except BaseException:
         await store.close()
         raise

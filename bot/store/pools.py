@@ -19,7 +19,9 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.store import bulk
 from bot.store.database import Store
 from bot.store.steps import Steps
 
@@ -102,6 +104,16 @@ def rebuild(conn: sqlite3.Connection, pool_size: int = POOL_SIZE) -> int:
         raise
     conn.execute("RELEASE pools_rebuild")
     return pooled
+
+
+def rebuild_at(path: Path, pool_size: int = POOL_SIZE) -> int:
+    """:func:`rebuild` on its own connection (a worker thread's), committed."""
+    conn = bulk.connect(path)
+    try:
+        with bulk.transaction(conn):
+            return rebuild(conn, pool_size)
+    finally:
+        conn.close()
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple[int, int, float, int]]) -> int:

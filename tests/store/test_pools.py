@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-from bot.store import Store, bulk, pools, steps
+from bot.store import Store, pools, steps
 from bot.store.films import NewFilm, add_film
 from bot.store.genres import find_genre
 
@@ -14,14 +13,6 @@ async def _genre(store: Store, name: str) -> int:
     genre = await find_genre(store, name)
     assert genre is not None
     return genre.id
-
-
-def _rebuild(path: Path, pool_size: int = pools.POOL_SIZE) -> int:
-    conn = bulk.connect(path)
-    try:
-        return pools.rebuild(conn, pool_size)
-    finally:
-        conn.close()
 
 
 async def _titles(store: Store, genre_id: int, decade: int = pools.ANY) -> list[str]:
@@ -71,7 +62,7 @@ async def test_the_catalog_import_builds_pools_through_sub_genres(catalog_store:
 
 
 async def test_a_rebuild_keeps_the_best_known_films_of_a_full_pool(catalog_store: Store) -> None:
-    await asyncio.to_thread(_rebuild, catalog_store.path, 2)
+    await asyncio.to_thread(pools.rebuild_at, catalog_store.path, 2)
     crime = await _genre(catalog_store, "Crime")
     pooled = await pools.pool(catalog_store, crime)
     assert len(pooled) == 2
@@ -104,5 +95,5 @@ async def test_a_film_added_on_the_bot_joins_its_pools_at_once(catalog_store: St
 
 async def test_pools_are_marked_built_even_for_an_empty_catalog(store: Store) -> None:
     assert not await pools.pools_built(store)
-    assert await asyncio.to_thread(_rebuild, store.path) == 0
+    assert await asyncio.to_thread(pools.rebuild_at, store.path) == 0
     assert await pools.pools_built(store)
