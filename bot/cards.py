@@ -31,8 +31,6 @@ class FilmCard:
     directors: Sequence[str] = ()
     #: Top-billed actors, in billing order.
     cast: Sequence[str] = ()
-    #: Other films with the same title, best known first.
-    others: Sequence[Film] = ()
     #: The summary of its reviews; "" when the reviews hold nothing to show (all spoilers),
     #: None when the film has no review this server can read.
     summary: str | None = None
@@ -45,7 +43,6 @@ async def film_card(
     film: Film,
     guild_id: int | None,
     member_id: int,
-    others: Sequence[Film] = (),
 ) -> FilmCard:
     """Everything the card of ``film`` shows to ``member_id`` in this server (None: a DM)."""
     credits = await film_credits(store, film.id)
@@ -54,7 +51,6 @@ async def film_card(
         genres=[genre.name for genre in await film_genres(store, film.id)],
         directors=[c.name for c in credits if c.role == "director"],
         cast=[c.name for c in credits if c.role == "actor"][:LEADING_CAST],
-        others=others,
         summary=await film_summary(store, film.id, guild_id),
         rating=None if guild_id is None else await film_rating(store, guild_id, film.id, member_id),
     )

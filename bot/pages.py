@@ -5,11 +5,13 @@ off when they time out. ``Pages`` flips through embeds with Previous/Next and sh
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
 from discord.ext import commands
+
+from bot.errors import FilmclubError
 
 log = logging.getLogger(__name__)
 
@@ -138,3 +140,35 @@ class Pages(OwnedView):
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Pages]
     ) -> None:
         await self._turn(interaction, +1)
+
+
+class Another(OwnedView):
+    """One result with a button for another (``Pick another``): ``produce(shown)`` makes the
+    next message's embed from the ids already shown in this session and returns it with the
+    new id, so nothing repeats while the view lives."""
+
+    def __init__(
+        self,
+        first_id: int,
+        produce: Callable[[Sequence[int]], Awaitable[tuple[discord.Embed, int]]],
+        owner_id: int,
+        *,
+        label: str = "Pick another",
+        timeout: float | None = TIMEOUT,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.shown = [first_id]
+        self._produce = produce
+        self.another.label = label
+
+    @discord.ui.button(label="Pick another", style=discord.ButtonStyle.primary)
+    async def another(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Another]
+    ) -> None:
+        try:
+            embed, shown_id = await self._produce(self.shown)
+        except FilmclubError as error:  # nothing left to offer: say so, to the presser only
+            await interaction.response.send_message(error.user_message, ephemeral=True)
+            return
+        self.shown.append(shown_id)
+        await interaction.response.edit_message(embed=embed, view=self)

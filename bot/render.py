@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.browse import GenreCount, RankedFilm
 from bot.cards import FilmCard
+from bot.recommend import Pick, Similar
 from bot.scores import format_score, stars
-from bot.store.models import Credit, Film
+from bot.store.models import Credit, Film, Genre, Person
 
 #: The colour of filmclub's embeds (a cinema-curtain red).
 COLOUR = discord.Colour(0xB3261E)
@@ -133,19 +135,7 @@ def average_text(n: int, mean: float | None) -> str:
     if not n or mean is None:
         return "No ratings here yet"
     rounded = min(10.0, max(1.0, round(mean * 2) / 2))
-    return f"{stars(rounded)} {mean:.1f}/10 from {n:,} rating{'s' * (n != 1)}"
-
-
-def others_hint(film: Film, others: Sequence[Film], command: str, prefix: str) -> str:
-    """The other films sharing ``film``'s title, and how to ask ``command`` for one of them."""
-    also = ", ".join(shown(f.label) for f in others[:5])
-    if len(others) > 5:
-        also += f" and {len(others) - 5:,} more"
-    dated = next((f for f in others if f.year), None)
-    if dated is None:
-        return clip(also, FIELD_LIMIT)
-    pick = f"{typed(film.title)} {dated.year}"
-    return clip(f"{also} — add the year to pick one: `{prefix}{command} {pick}`", FIELD_LIMIT)
+    return f"{stars(rounded)} {mean:.1f}/10 from {ratings_count(n)}"
 
 
 def typed(text: str) -> str:
@@ -155,7 +145,7 @@ def typed(text: str) -> str:
 
 def review_card(card: FilmCard, prefix: str = "!") -> discord.Embed:
     """The card of ``review``: the film and its people, the summary of its reviews, this
-    server's ratings, the other films of its title, and what to do next."""
+    server's ratings, and what to do next."""
     film = card.film
     embed = discord.Embed(
         title=shown(film.label),
@@ -182,20 +172,34 @@ def review_card(card: FilmCard, prefix: str = "!") -> discord.Embed:
         if card.rating.own is not None:
             here += f" · you rated it {format_score(card.rating.own)}/10"
         embed.add_field(name="This server", value=here, inline=False)
-    if card.others:
-        embed.add_field(
-            name=f"Other films called {shown(film.title)}",
-            value=others_hint(film, card.others, "review", prefix),
-            inline=False,
-        )
     label = film.label
     hint = f"Rate it: {prefix}rate {label} 9 · Full cast: {prefix}cast {label}"
     embed.set_footer(text=clip(hint, 2048))
     return embed
 
 
+def listing_pages(
+    title: str, lines: Sequence[str], per_page: int, *, empty: str, footer: str | None = None
+) -> list[discord.Embed]:
+    """``lines`` (already inert) as embeds of ``per_page`` lines each, titled alike."""
+    blocks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+    pages = []
+    for block in blocks:
+        page = discord.Embed(
+            title=clip(title, 256),
+            description=clip("\n".join(block) if block else empty, DESCRIPTION_LIMIT),
+            colour=COLOUR,
+        )
+        if footer:
+            page.set_footer(text=clip(footer, 2048))
+        pages.append(page)
+    return pages
+
+
 def cast_pages(
-    film: Film, credits: Sequence[Credit], per_page: int = CAST_PAGE
+    film: Film,
+    credits: Sequence[Credit],
+    per_page: int = CAST_PAGE,
 ) -> list[discord.Embed]:
     """Cast in billing order (``Actor — Character``), then director(s) and writers."""
     actors = [
@@ -207,17 +211,9 @@ def cast_pages(
         "Directed by": [c.name for c in credits if c.role == "director"],
         "Written by": [c.name for c in credits if c.role == "writer"],
     }
-    blocks = [actors[i : i + per_page] for i in range(0, len(actors), per_page)] or [[]]
-    pages = []
-    for block in blocks:
-        description = "\n".join(block) if block else "No cast listed yet."
-        pages.append(
-            discord.Embed(
-                title=f"Cast of {shown(film.label)}",
-                description=clip(description, DESCRIPTION_LIMIT),
-                colour=COLOUR,
-            )
-        )
+    pages = listing_pages(
+        f"Cast of {shown(film.label)}", actors, per_page, empty="No cast listed yet."
+    )
     for name, people in crew.items():
         if people:
             pages[-1].add_field(name=name, value=clip(names(people), FIELD_LIMIT), inline=False)
@@ -489,3 +485,151 @@ def review_pages(label: str, reviews: Sequence[ReviewView]) -> list[discord.Embe
         )
         for page in pages
     ]
+
+
+# filmography --------------------------------------------------------------------------------
+FILMOGRAPHY_PAGE = 15
+
+
+def filmography_pages(
+    person: Person,
+    credits: Sequence[tuple[Film, Credit]],
+    namesakes: Sequence[Person] = (),
+    prefix: str = "!",
+    per_page: int = FILMOGRAPHY_PAGE,
+) -> list[discord.Embed]:
+    """The person's films, newest first: ``Heat (1995) — Neil McCauley`` for a part played,
+    ``Heat (1995) — director, writer`` for work behind the camera."""
+    roles: dict[int, tuple[Film, list[str]]] = {}
+    for film, credit in credits:
+        _, parts = roles.setdefault(film.id, (film, []))
+        part = credit.character if credit.role == "actor" and credit.character else credit.role
+        if part not in parts:
+            parts.append(part)
+    lines = [f"{shown(film.label)} — {shown(', '.join(parts))}" for film, parts in roles.values()]
+    pages = listing_pages(
+        f"Films of {shown(person.name)}",
+        lines,
+        per_page,
+        empty="No films of theirs in the catalog yet.",
+        footer=f"{len(lines):,} film{'s' * (len(lines) != 1)} in the catalog",
+    )
+    if namesakes:
+        example = next((p for p in namesakes if p.imdb), None)
+        also = ", ".join(
+            f"{shown(p.name)} ({p.imdb})" if p.imdb else shown(p.name) for p in namesakes[:5]
+        )
+        how = f" — pick one by IMDb id: `{prefix}filmography {example.imdb}`" if example else ""
+        pages[0].add_field(name="Others of that name", value=clip(also + how, FIELD_LIMIT))
+    return pages
+
+
+# genre, genres ----------------------------------------------------------------------------------
+GENRE_PAGE = 30  # a genre list is scanned more than read: one screen holds a good share
+GENRES_PAGE = 25
+
+
+def film_genres_embed(
+    film: Film,
+    genres: Sequence[tuple[Genre, Sequence[str]]],
+    prefix: str = "!",
+) -> discord.Embed:
+    """A film's genres, each with the broader genres it belongs to."""
+    lines = [
+        f"**{shown(genre.name)}**" + (f" — part of {names(parents)}" if parents else "")
+        for genre, parents in genres
+    ]
+    embed = discord.Embed(
+        title=clip(f"Genres of {shown(film.label)}", 256),
+        description="\n".join(lines) or "No genres listed yet.",
+        colour=COLOUR,
+    )
+    if genres:
+        example = typed(genres[0][0].name)
+        embed.set_footer(text=f"{prefix}genre {example} lists the best films of a genre")
+    return embed
+
+
+def genre_pages(
+    genre: Genre,
+    ranked: Sequence[RankedFilm],
+    *,
+    decade: int | None = None,
+    includes: Sequence[str] = (),
+    namesake: Film | None = None,
+    prefix: str = "!",
+    per_page: int = GENRE_PAGE,
+) -> list[discord.Embed]:
+    """A genre's films, best first, numbered; this server's average and count where rated."""
+    lines = []
+    for number, entry in enumerate(ranked, start=1):
+        line = f"**{number}.** {shown(entry.film.label)}"
+        if entry.n:
+            line += f" — {entry.mean or 0:.1f}/10 here ({entry.n:,})"
+        lines.append(line)
+    when = f" of the {decade}s" if decade else ""
+    footer = "Ranked by this server's ratings, then by how well known"
+    if includes:
+        footer = f"Includes {', '.join(includes[:6])}{'…' if len(includes) > 6 else ''} · " + footer
+    pages = listing_pages(
+        f"{shown(genre.name)} films{when}",
+        lines,
+        per_page,
+        empty="No films of this genre in the catalog yet.",
+        footer=footer,
+    )
+    if namesake is not None:
+        how = f"`{prefix}genre {typed(namesake.label)}`"
+        pages[0].add_field(
+            name=f"The film {shown(namesake.label)}",
+            value=f"For its genres, add the year: {how}",
+            inline=False,
+        )
+    return pages
+
+
+def genres_pages(counts: Sequence[GenreCount], per_page: int = GENRES_PAGE) -> list[discord.Embed]:
+    """Every genre with its number of films, sub-genres under their parents."""
+    lines = [
+        "\u2003" * entry.depth
+        + ("↳ " if entry.depth else "")
+        + f"{shown(entry.genre.name)} — {entry.films:,}"
+        for entry in counts
+    ]
+    return listing_pages(
+        "Genres",
+        lines,
+        per_page,
+        empty="No genres yet.",
+        footer="Films per genre, counting its sub-genres",
+    )
+
+
+# pick, similar ----------------------------------------------------------------------------------
+def pick_embed(pick: Pick, prefix: str = "!") -> discord.Embed:
+    film = pick.film
+    about = " · ".join(shown(g) for g in pick.genres)
+    if film.runtime:
+        about = f"{about} · {film.runtime} min" if about else f"{film.runtime} min"
+    embed = discord.Embed(
+        title=clip(f"Tonight: {shown(film.label)}", 256), description=about or None, colour=COLOUR
+    )
+    embed.add_field(name="Why", value=clip(shown(pick.reason[:1].upper() + pick.reason[1:]), 1024))
+    if pick.n:
+        embed.add_field(name="This server", value=average_text(pick.n, pick.mean), inline=False)
+    embed.set_footer(text=f"{prefix}review {film.label} for its card")
+    return embed
+
+
+def similar_embed(film: Film, found: Sequence[Similar]) -> discord.Embed:
+    lines = [
+        f"**{number}.** {shown(entry.film.label)} — {shown('; '.join(entry.reasons))}"
+        for number, entry in enumerate(found, start=1)
+    ]
+    embed = discord.Embed(
+        title=clip(f"Films like {shown(film.label)}", 256),
+        description=clip("\n".join(lines), DESCRIPTION_LIMIT)
+        or "I know no films like it yet: it shares no genre, director or cast with another.",
+        colour=COLOUR,
+    )
+    return embed

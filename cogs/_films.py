@@ -1,12 +1,14 @@
-"""What every command taking a film shares: autocomplete from the store, the line naming
-other films of the same title, and slash options the prefix form reads from one line.
+"""What every command taking a film (or a person, or a genre) shares: autocomplete from the
+store, the line naming other films of the same title, and slash options the prefix form reads
+from one line.
 
 Not an extension (the leading underscore keeps it out of ``extension_names``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 import discord
@@ -14,7 +16,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.search import FilmMatch, choice_value, readings, suggest_films
+from bot.normalize import fold
+from bot.search import FilmMatch, choice_value, readings, suggest_films, suggest_people
+from bot.store.browse import genre_names
 from bot.store.models import Film
 
 #: Autocomplete choices Discord shows at most.
@@ -22,29 +26,68 @@ CHOICES = 25
 F = TypeVar("F")
 
 
+def _choices(named: Iterable[tuple[str, int]]) -> list[app_commands.Choice[str]]:
+    """(what to show, id) as choices whose value names that film or person exactly."""
+    return [
+        app_commands.Choice(name=render.clip(name, 100), value=choice_value(item_id))
+        for name, item_id in itertools.islice(named, CHOICES)
+    ]
+
+
 async def film_choices(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
     """``Title (Year)`` for what is typed so far; the value names the film exactly."""
     films = await suggest_films(interaction.client.store, current, limit=CHOICES)
-    return [
-        app_commands.Choice(name=render.clip(film.label, 100), value=choice_value(film.id))
-        for film in films[:CHOICES]
-    ]
+    return _choices((film.label, film.id) for film in films)
+
+
+async def person_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Names starting (or ending, a surname) like what is typed; the value names the person."""
+    people = await suggest_people(interaction.client.store, current, limit=CHOICES)
+    return _choices((person.name, person.id) for person in people)
+
+
+async def genre_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Genres whose name (or another name they go by) starts like what is typed."""
+    typed = fold(current)
+    names = await genre_names(interaction.client.store)
+    found = sorted({genre.name for name, genre in names if fold(name).startswith(typed)})
+    return [app_commands.Choice(name=name, value=name) for name in found[:CHOICES]]
+
+
+Choices = Callable[
+    [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+def _option(name: str, description: str, choices: Choices) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        described = app_commands.describe(**{name: description})(command)
+        completed: F = app_commands.autocomplete(**{name: choices})(described)
+        return completed
+
+    return decorate
 
 
 def film_option(name: str = "film") -> Callable[[F], F]:
     """Decorate a command whose parameter ``name`` is a film: its slash option gets a
     description and title autocomplete (the value passed back names the film exactly)."""
+    return _option(name, "A title, with the year to pick between films that share it", film_choices)
 
-    def decorate(command: F) -> F:
-        described = app_commands.describe(
-            **{name: "A title, with the year to pick between films that share it"}
-        )(command)
-        completed: F = app_commands.autocomplete(**{name: film_choices})(described)
-        return completed
 
-    return decorate
+def genre_option(name: str = "genre") -> Callable[[F], F]:
+    """The same for a parameter naming a genre: genre autocomplete."""
+    return _option(name, "A genre, e.g. crime, sci-fi or neo-noir", genre_choices)
+
+
+def person_option(name: str = "person") -> Callable[[F], F]:
+    """The same for a parameter naming a person: name autocomplete."""
+    return _option(name, "A name, e.g. Robert De Niro or de niro", person_choices)
 
 
 def named_exactly(query: str, film: Film) -> bool:

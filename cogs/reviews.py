@@ -24,7 +24,7 @@ from bot.scores import format_score
 from bot.search import resolve_film
 from bot.store import member_reviews
 from bot.store.models import Film
-from cogs._films import film_option, slash_requires
+from cogs._films import film_option, other_films_note, slash_requires
 
 #: How long the Replace / Keep buttons wait for the author (seconds).
 CONFIRM_TIMEOUT = 120.0
@@ -119,10 +119,9 @@ class Reviews(commands.Cog, name="Reviews"):
     @film_option()
     async def review(self, ctx: FilmContext, *, film: str) -> None:
         match = await resolve_film(ctx.store, film)
-        card = await cards.film_card(
-            ctx.store, match.film, ctx.guild_id, ctx.author.id, match.same_title
-        )
-        await ctx.send(embed=render.review_card(card, ctx.text_prefix))
+        card = await cards.film_card(ctx.store, match.film, ctx.guild_id, ctx.author.id)
+        note = other_films_note(film, match, f"{ctx.text_prefix}review {{film}}")
+        await ctx.send(note, embed=render.review_card(card, ctx.text_prefix))
 
     # Members' reviews: addreview, reviews, deletereview -------------------------------------------
     @film_command(

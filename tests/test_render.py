@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot import render
+from bot.browse import RankedFilm
 from bot.cards import FilmCard
-from bot.store.models import Credit, Film
+from bot.recommend import Pick
+from bot.store.models import Credit, Film, Genre, Person
 from bot.store.ratings import FilmRating
 
 HEAT = Film(1, "Heat", 1995, 170, 113277, "movie", 750000)
@@ -43,16 +45,6 @@ def test_a_card_shows_the_summary_and_this_servers_ratings() -> None:
     assert shown["This server"] == "No ratings here yet"
 
 
-def test_other_films_of_the_title_say_how_to_pick_one() -> None:
-    older = Film(3, "Heat", 1986, 101, 91183, "movie", 20000)
-    undated = Film(4, "Heat", None, None, None, "movie", 0)
-    card = render.review_card(FilmCard(HEAT, others=[older, undated]))
-    shown = {f.name: f.value for f in card.fields}
-    assert shown["Other films called Heat"] == (
-        "Heat (1986), Heat — add the year to pick one: `!review Heat 1986`"
-    )
-
-
 def test_text_from_the_catalog_is_inert() -> None:
     card = render.review_card(FilmCard(ODD, cast=["<@123456789012345678> _x_"]))
     assert card.title == "\\*Bold\\* @\u200beveryone"
@@ -71,3 +63,41 @@ def test_a_long_cast_is_split_into_pages_with_the_crew_last() -> None:
         ("Written by", "Bo, Cy"),
     ]
     assert render.cast_pages(HEAT, [])[0].description == "No cast listed yet."
+
+
+def test_a_filmography_merges_a_films_credits_and_names_namesakes() -> None:
+    person = Person(7, "Michael Mann", 562263, 1943)
+    other = Person(8, "Michael Mann", 1234567, None)
+    credits = [
+        (HEAT, Credit(1, 7, "Michael Mann", "director", None, 1)),
+        (HEAT, Credit(1, 7, "Michael Mann", "writer", None, 1)),
+        (ODD, Credit(2, 7, "Michael Mann", "actor", "*Himself*", 3)),
+    ]
+    (page,) = render.filmography_pages(person, credits, [other], prefix="?")
+    assert (page.description or "").splitlines() == [
+        "Heat (1995) — director, writer",
+        "\\*Bold\\* @\u200beveryone — \\*Himself\\*",
+    ]
+    assert page.fields[0].value == (
+        "Michael Mann (nm1234567) — pick one by IMDb id: `?filmography nm1234567`"
+    )
+
+
+def test_a_genre_list_numbers_its_films_and_shows_this_servers_ratings() -> None:
+    ranked = [RankedFilm(HEAT, 4, 8.25), RankedFilm(ODD, 0, None)]
+    (page,) = render.genre_pages(Genre(1, "Crime"), ranked, includes=["Neo-Noir"])
+    assert (page.description or "").splitlines() == [
+        "**1.** Heat (1995) — 8.2/10 here (4)",
+        "**2.** \\*Bold\\* @\u200beveryone",
+    ]
+    assert (page.footer.text or "").startswith("Includes Neo-Noir · ")
+    empty = render.genre_pages(Genre(2, "Western"), [])
+    assert empty[0].description == "No films of this genre in the catalog yet."
+
+
+def test_a_pick_and_its_reason() -> None:
+    embed = render.pick_embed(Pick(HEAT, ["Neo-Noir"], "a classic of Neo-Noir", 0, None), "?")
+    assert embed.title == "Tonight: Heat (1995)"
+    assert embed.description == "Neo-Noir · 170 min"
+    assert [(f.name, f.value) for f in embed.fields] == [("Why", "A classic of Neo-Noir")]
+    assert embed.footer.text == "?review Heat (1995) for its card"

@@ -47,7 +47,7 @@ async def test_help_autocompletes_command_names(discord_bot: BotHarness) -> None
     choices = await discord_bot.discord.autocomplete(
         discord_bot.guild, discord_bot.member, "help", "command", "p"
     )
-    assert [c.name for c in choices] == ["ping", "prefix"]
+    assert [c.name for c in choices] == ["pick", "ping", "prefix"]
     assert all(c.value == c.name for c in choices)
 
 
