@@ -9,8 +9,9 @@ Neo-Noir), then suggestions of both.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -126,13 +127,18 @@ async def genre_ranking(
     Bayesian average with no ratings), so well-liked films come first, then the best-known
     unrated ones, then those rated below the mean."""
     guild = guild_id or 0
-    rated = []
+    where = Filter(guild, decade=decade)
     if guild_id is not None and prior.n:
-        genre_ids = [g.id for g in await family(store, genre)]
-        where = Filter(guild, genre_ids=genre_ids, decade=decade)
-        rated = [s.film_id for s in await picks.server_favourites(store, where, limit=RANKED)]
-    known = [p.film_id for p in await pools.pool(store, genre.id, decade, limit=RANKED)]
-    found = await picks.features(store, guild, list(dict.fromkeys(rated + known)))
+        where = replace(where, genre_ids=[g.id for g in await family(store, genre)])
+
+    def read(conn: sqlite3.Connection) -> dict[int, picks.Features]:
+        rated = []
+        if where.genre_ids:
+            rated = [s.film_id for s in picks.server_favourites(conn, where, limit=RANKED)]
+        known = picks.pooled(conn, where, genre.id, limit=RANKED)
+        return picks.features(conn, guild, list(dict.fromkeys(rated + known)))
+
+    found = await store.read(read)
 
     def rank(f: picks.Features) -> tuple[float, float, int]:
         bayes = (

@@ -21,6 +21,7 @@ import datetime
 import math
 import random
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -113,7 +114,7 @@ class Candidate:
     fans: list[CoLiked] = field(default_factory=list)
     features: Features | None = None
     score: float = 0.0
-    reason: str = ""
+    parts: _Weighed | None = None
 
 
 @dataclass(frozen=True)
@@ -171,55 +172,80 @@ async def pick(
     store: Store, request: Request, prior: Prior, rng: random.Random | None = None
 ) -> Pick:
     """One film for tonight (see the module's docstring); ``NothingToPick`` when every film
-    that fits is rated or excluded."""
+    that fits is rated or excluded. All of it in one hop to a reader's thread."""
+    chance = rng or random.Random()
+    return await store.read(lambda conn: pick_now(conn, request, prior, chance))
+
+
+def pick_now(conn: sqlite3.Connection, request: Request, prior: Prior, rng: random.Random) -> Pick:
+    """:func:`pick`, on a reader connection."""
     where = Filter(
         request.guild_id, request.member_id, request.family, request.decade, request.excluded
     )
-    liked = await picks.liked_films(store, request.guild_id, request.member_id)
+    liked = picks.liked_films(conn, request.guild_id, request.member_id)
     found: dict[int, Candidate] = {}
 
     def candidate(film_id: int) -> Candidate:
         return found.setdefault(film_id, Candidate(film_id))
 
     if prior.n:
-        for stat in await picks.server_favourites(store, where, limit=FROM_EACH):
+        for stat in picks.server_favourites(conn, where, limit=FROM_EACH):
             candidate(stat.film_id).server = stat
     genre_id = request.genre.id if request.genre else ANY
-    for film_id in await picks.pooled(store, where, genre_id, limit=FROM_EACH):
+    for film_id in picks.pooled(conn, where, genre_id, limit=FROM_EACH):
         candidate(film_id)
     liked_ids = [like.film_id for like in liked]
-    for shared in await picks.shared_people(store, liked_ids, where, limit=FROM_EACH):
+    for shared in picks.shared_people(conn, liked_ids, where, limit=FROM_EACH):
         candidate(shared.film_id).people.append(shared)
     if prior.n:
-        for co in await picks.co_liked(store, liked_ids[:CO_LIKED_FROM], where, limit=FROM_EACH):
+        for co in picks.co_liked(conn, liked_ids[:CO_LIKED_FROM], where, limit=FROM_EACH):
             candidate(co.film_id).fans.append(co)
     if not found:
-        for film_id in await picks.popular_beyond_pool(store, where):
+        for film_id in picks.popular_beyond_pool(conn, where):
             candidate(film_id)
     if not found:
         raise NothingToPick()
-    known = await picks.features(store, request.guild_id, liked_ids) if liked_ids else {}
-    shortlist = _shortlist(found.values(), prior, liked, known)
-    weighed = await picks.features(store, request.guild_id, [c.film_id for c in shortlist])
+    known = picks.features(conn, request.guild_id, liked_ids) if liked_ids else {}
+    taste = Taste.of(liked, known)
+    shortlist = _shortlist(found.values(), prior, taste)
+    weighed = picks.features(conn, request.guild_id, [c.film_id for c in shortlist])
     for each in shortlist:
         each.features = weighed.get(each.film_id)
+        if each.features is not None:
+            _weigh(each, prior, taste)
     ranked = sorted(
-        (c for c in shortlist if c.features is not None),
-        key=lambda c: _weigh(c, prior, liked, known, request),
-        reverse=True,
+        (c for c in shortlist if c.features is not None), key=lambda c: c.score, reverse=True
     )
     if not ranked:
         raise NothingToPick()
-    chosen = _draw(ranked[:DRAW_FROM], rng or random.Random())
+    chosen = _draw(ranked[:DRAW_FROM], rng)
     features = chosen.features
     assert features is not None
     return Pick(
         features.film,
         list(features.genres.values()),
-        chosen.reason,
+        _reason(chosen, taste, request),
         features.n,
         features.total / features.n if features.n else None,
     )
+
+
+@dataclass(frozen=True)
+class Taste:
+    """The member's favourites, as weighing needs them."""
+
+    scores: dict[int, float]
+    films: dict[int, Features]
+    #: Each favourite's genres.
+    genres: dict[int, frozenset[int]]
+
+    @classmethod
+    def of(cls, liked: Sequence[Liked], known: dict[int, Features]) -> Taste:
+        return cls(
+            {like.film_id: like.score for like in liked},
+            known,
+            {via: frozenset(f.genres) for via, f in known.items()},
+        )
 
 
 def _popularity_weight(prior: Prior) -> float:
@@ -234,21 +260,17 @@ def _server_part(n: int, total: float, prior: Prior) -> float:
     return (bayes - prior.mean) / max(0.5, 10 - prior.mean)
 
 
-def _shortlist(
-    candidates: Iterable[Candidate],
-    prior: Prior,
-    liked: Sequence[Liked],
-    known: dict[int, Features],
-) -> list[Candidate]:
+def _shortlist(candidates: Iterable[Candidate], prior: Prior, taste: Taste) -> list[Candidate]:
     """The :data:`SHORTLIST` best by what is known before reading each film."""
-    weights = {like.film_id: _liking(like.score) for like in liked}
 
     def first_score(c: Candidate) -> float:
         score = 0.0
         if c.server is not None:
             score += SERVER_WEIGHT * _server_part(c.server.n, c.server.total, prior)
-        for via, similarity in _similarity_by_via(c, {}).items():
-            score = max(score, TASTE_WEIGHT * weights.get(via, 0.5) * similarity)
+        if c.people or c.fans:
+            for via, similarity in _likeness_to(c, {}).items():
+                liking = _liking(taste.scores[via]) if via in taste.scores else 0.5
+                score = max(score, TASTE_WEIGHT * liking * similarity)
         return score
 
     ranked = sorted(candidates, key=first_score, reverse=True)
@@ -264,66 +286,72 @@ def _liking(score: float) -> float:
     return 0.5 + (score - picks.LIKED) / 4
 
 
-def _similarity_by_via(
-    c: Candidate, genres_of: dict[int, dict[int, str]], likeness: Likeness = PICK_LIKENESS
+def _likeness_to(
+    c: Candidate, genres_of: dict[int, frozenset[int]], likeness: Likeness = PICK_LIKENESS
 ) -> dict[int, float]:
-    """How like each favourite (by id) the candidate is, from the evidence it carries."""
+    """How like each favourite (by id) the candidate is, from the evidence it carries (and
+    its genres against ``genres_of`` each favourite's, once the candidate is read)."""
     found: dict[int, float] = {}
-    directed: dict[int, float] = {}
     actors: dict[int, int] = {}
     for shared in c.people:
         if shared.role == "director":
-            directed[shared.via] = likeness.same_director
+            found[shared.via] = found.get(shared.via, 0.0) + likeness.same_director
         else:
             actors[shared.via] = actors.get(shared.via, 0) + 1
-    for via in {*directed, *actors, *(co.via for co in c.fans), *genres_of}:
-        actor_part = likeness.shared_actor * min(likeness.most_actors, actors.get(via, 0))
-        found[via] = directed.get(via, 0.0) + actor_part
+    for via, count in actors.items():
+        part = likeness.shared_actor * min(likeness.most_actors, count)
+        found[via] = found.get(via, 0.0) + part
     for co in c.fans:
-        found[co.via] += likeness.co_liked * min(1.0, co.fans / FANS_FOR_FULL)
-    if c.features is not None:
-        own = set(c.features.genres)
+        part = likeness.co_liked * min(1.0, co.fans / FANS_FOR_FULL)
+        found[co.via] = found.get(co.via, 0.0) + part
+    if c.features is not None and genres_of:
+        own = c.features.genres.keys()
         for via, theirs in genres_of.items():
-            union = own | set(theirs)
-            if union:
-                found[via] += likeness.shared_genres * len(own & set(theirs)) / len(union)
+            common = len(own & theirs)
+            if common:
+                part = likeness.shared_genres * common / len(own | theirs)
+                found[via] = found.get(via, 0.0) + part
     return found
 
 
-def _weigh(
-    c: Candidate,
-    prior: Prior,
-    liked: Sequence[Liked],
-    known: dict[int, Features],
-    request: Request,
-) -> float:
-    """Sets and returns the candidate's score, and the reason that weighed most."""
+@dataclass
+class _Weighed:
+    server: float
+    taste: float
+    popularity: float
+    #: The favourite the candidate is most like, if any.
+    via: int | None
+
+
+def _weigh(c: Candidate, prior: Prior, taste: Taste) -> None:
+    """Sets the candidate's score from its parts (kept for the reason)."""
     features = c.features
     assert features is not None
-    parts: dict[str, float] = {}
-    parts["server"] = SERVER_WEIGHT * _server_part(features.n, features.total, prior)
-    scores = {like.film_id: like.score for like in liked}
-    genres_of = {via: known[via].genres for via in scores if via in known}
-    taste = {
-        via: TASTE_WEIGHT * _liking(scores[via]) * similarity
-        for via, similarity in _similarity_by_via(c, genres_of).items()
-        if via in scores
+    by_via = {
+        via: TASTE_WEIGHT * _liking(taste.scores[via]) * similarity
+        for via, similarity in _likeness_to(c, taste.genres).items()
+        if via in taste.scores
     }
-    best_via = max(taste, key=taste.__getitem__, default=None)
-    if best_via is not None:
-        parts["taste"] = taste[best_via]
-    parts["popularity"] = _popularity_weight(prior) * _popularity_part(features.film.popularity)
-    c.score = sum(parts.values())
-    # Personal evidence explains a pick best, then this server's liking, then fame.
-    if parts.get("taste", 0.0) >= TELLING and best_via is not None and best_via in known:
-        c.reason = _taste_reason(c, known[best_via], scores[best_via])
-    elif parts["server"] >= TELLING and features.n:
-        c.reason = f"popular in this server: {features.total / features.n:.1f}/10 from " + (
-            f"{features.n:,} rating{'s' * (features.n != 1)}"
-        )
-    else:
-        c.reason = _popularity_reason(features.film, request)
-    return c.score
+    via = max(by_via, key=by_via.__getitem__, default=None)
+    c.parts = _Weighed(
+        SERVER_WEIGHT * _server_part(features.n, features.total, prior),
+        by_via[via] if via is not None else 0.0,
+        _popularity_weight(prior) * _popularity_part(features.film.popularity),
+        via,
+    )
+    c.score = c.parts.server + c.parts.taste + c.parts.popularity
+
+
+def _reason(c: Candidate, taste: Taste, request: Request) -> str:
+    """Personal evidence explains a pick best, then this server's liking, then fame."""
+    parts, features = c.parts, c.features
+    assert parts is not None and features is not None
+    if parts.taste >= TELLING and parts.via is not None and parts.via in taste.films:
+        return _taste_reason(c, taste.films[parts.via], taste.scores[parts.via])
+    if parts.server >= TELLING and features.n:
+        count = f"{features.n:,} rating{'s' * (features.n != 1)}"
+        return f"popular in this server: {features.total / features.n:.1f}/10 from {count}"
+    return _popularity_reason(features.film, request)
 
 
 def _popularity_part(popularity: float) -> float:
@@ -380,26 +408,33 @@ async def similar(
 ) -> list[Similar]:
     """Films like ``film``: the same director, shared cast, shared genres, members here who
     liked both; each with every reason that applies, most alike first."""
+    return await store.read(lambda conn: similar_now(conn, film, guild_id, limit))
+
+
+def similar_now(
+    conn: sqlite3.Connection, film: Film, guild_id: int | None, limit: int = SIMILAR
+) -> list[Similar]:
+    """:func:`similar`, on a reader connection."""
     guild = guild_id or 0
     where = Filter(guild, excluded=[film.id])
     found: dict[int, Candidate] = {}
-    for shared in await picks.shared_people(store, [film.id], where):
+    for shared in picks.shared_people(conn, [film.id], where):
         found.setdefault(shared.film_id, Candidate(shared.film_id)).people.append(shared)
     if guild_id is not None:
-        for co in await picks.co_liked(store, [film.id], where):
+        for co in picks.co_liked(conn, [film.id], where):
             found.setdefault(co.film_id, Candidate(co.film_id)).fans.append(co)
-    own = (await picks.features(store, guild, [film.id])).get(film.id)
+    own = (picks.features(conn, guild, [film.id])).get(film.id)
     own_genres = own.genres if own else {}
     for genre_id in own_genres:
-        for film_id in await picks.pooled(store, where, genre_id, limit=50):
+        for film_id in picks.pooled(conn, where, genre_id, limit=50):
             found.setdefault(film_id, Candidate(film_id))
-    weighed = await picks.features(store, guild, list(found))
+    weighed = picks.features(conn, guild, list(found))
     ranked = []
     for c in found.values():
         c.features = weighed.get(c.film_id)
         if c.features is None:
             continue
-        alike = _similarity_by_via(c, {film.id: own_genres}, SIMILAR_LIKENESS)
+        alike = _likeness_to(c, {film.id: frozenset(own_genres)}, SIMILAR_LIKENESS)
         similarity = alike.get(film.id, 0.0)
         c.score = similarity + 0.1 * _popularity_part(c.features.film.popularity)
         if similarity > 0:

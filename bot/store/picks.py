@@ -1,5 +1,8 @@
 """Candidates for ``pick`` and ``similar``: bounded sets read through indexes, never a scan.
 
+Plain ``sqlite3`` functions: a pick runs them all, with the weighing between them, in one hop
+to a reader's thread (``Store.read``) rather than one hop per query.
+
 Each query returns at most ``limit`` films with the evidence it found them by (a server's
 ratings, a shared person, members who liked both, popularity); :mod:`bot.recommend` weighs
 them. A :class:`Filter` narrows any of them to a genre family and decade, keeps out films the
@@ -9,11 +12,11 @@ member rated, and films already shown.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.store.database import Store
 from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
 
@@ -27,8 +30,8 @@ TOP_BILLING = 5
 #: Films read per person (the best known); fellow members read per liked film, and the
 #: favourites read of each (a bound on the work, whatever the server's size).
 PER_PERSON = 25
-FANS = 10
-FAN_FAVOURITES = 30
+FANS = 8
+FAN_FAVOURITES = 25
 
 # The fixed prior of the film_stats_rank index (migration 0004): the ORDER BY must match it
 # exactly for SQLite to walk the index.
@@ -120,24 +123,26 @@ class Features:
     total: float
 
 
-async def liked_films(
-    store: Store, guild_id: int, member_id: int, *, limit: int = 10
+def liked_films(
+    conn: sqlite3.Connection, guild_id: int, member_id: int, *, limit: int = 10
 ) -> list[Liked]:
     """The member's favourites here: rated 8 or more, best and most recent first."""
-    rows = await store.fetchall(
+    rows = conn.execute(
         "SELECT film_id, score FROM ratings WHERE guild_id = ? AND member_id = ? AND score >= ? "
         "ORDER BY score DESC, rated_at DESC, film_id LIMIT ?",
         (guild_id, member_id, LIKED, limit),
-    )
+    ).fetchall()
     return [Liked(int(r[0]), float(r[1])) for r in rows]
 
 
-async def server_favourites(store: Store, where: Filter, *, limit: int = 100) -> list[ServerStat]:
+def server_favourites(
+    conn: sqlite3.Connection, where: Filter, *, limit: int = 100
+) -> list[ServerStat]:
     """This server's best-rated films that pass ``where``: the first :data:`SERVER_SCAN` in
     the index's fixed-prior order, narrowed (the caller ranks them with the server's own
     prior)."""
     conditions, params = where.sql("best.film_id")
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         SELECT best.film_id, best.n, best.total FROM (
             SELECT film_id, n, total FROM film_stats WHERE guild_id = :guild
@@ -145,51 +150,51 @@ async def server_favourites(store: Store, where: Filter, *, limit: int = 100) ->
         ) AS best WHERE 1 {conditions} LIMIT :limit
         """,
         {**params, "scan": SERVER_SCAN, "limit": limit},
-    )
+    ).fetchall()
     return [ServerStat(int(r[0]), int(r[1]), float(r[2])) for r in rows]
 
 
-async def pooled(
-    store: Store, where: Filter, genre_id: int = ANY, *, limit: int = 100
+def pooled(
+    conn: sqlite3.Connection, where: Filter, genre_id: int = ANY, *, limit: int = 100
 ) -> list[int]:
     """The best-known films of the genre's and decade's pool that pass ``where``."""
     # The pool holds only the genre family already.
     conditions, params = replace(where, genre_ids=()).sql("film_pool.film_id")
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         SELECT film_id FROM film_pool WHERE genre_id = :pool_genre AND decade = :pool_decade
         {conditions} ORDER BY popularity DESC, film_id LIMIT :limit
         """,
         {**params, "pool_genre": genre_id, "pool_decade": where.decade, "limit": limit},
-    )
+    ).fetchall()
     return [int(r[0]) for r in rows]
 
 
-async def popular_beyond_pool(
-    store: Store, where: Filter, *, limit: int = 20, scan: int = 20_000
+def popular_beyond_pool(
+    conn: sqlite3.Connection, where: Filter, *, limit: int = 20, scan: int = 20_000
 ) -> list[int]:
     """Films that pass ``where`` among the ``scan`` best known of the catalog: for a member who
     has rated every film of a pool."""
     conditions, params = where.sql("top.id")
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         SELECT top.id FROM (SELECT id FROM films ORDER BY popularity DESC LIMIT :scan) AS top
         WHERE 1 {conditions} LIMIT :limit
         """,
         {**params, "scan": scan, "limit": limit},
-    )
+    ).fetchall()
     return [int(r[0]) for r in rows]
 
 
-async def shared_people(
-    store: Store, film_ids: Sequence[int], where: Filter, *, limit: int = 150
+def shared_people(
+    conn: sqlite3.Connection, film_ids: Sequence[int], where: Filter, *, limit: int = 150
 ) -> list[SharedPerson]:
     """Other films of the directors and top-billed actors of ``film_ids`` (the best-known
     :data:`PER_PERSON` of each person's) that pass ``where``."""
     if not film_ids:
         return []
     conditions, params = where.sql("other.film_id")
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         WITH known(film_id) AS (SELECT value FROM json_each(:known)),
         chosen AS (
@@ -218,28 +223,28 @@ async def shared_people(
             "per_person": PER_PERSON,
             "limit": limit,
         },
-    )
+    ).fetchall()
     return [SharedPerson(int(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows]
 
 
-async def co_liked(
-    store: Store, film_ids: Sequence[int], where: Filter, *, limit: int = 100
+def co_liked(
+    conn: sqlite3.Connection, film_ids: Sequence[int], where: Filter, *, limit: int = 100
 ) -> list[CoLiked]:
     """Films that members of this server who liked one of ``film_ids`` also liked (both 8 or
     more; up to :data:`FANS` members per film), most shared first; never ``where``'s member."""
     if not film_ids:
         return []
     conditions, params = where.sql("liked.film_id")
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         WITH known(film_id) AS (SELECT value FROM json_each(:known)),
-        fans AS (
-            SELECT via, member_id FROM (
-                SELECT film_id AS via, member_id,
-                       row_number() OVER (PARTITION BY film_id ORDER BY score DESC) AS rank
-                FROM ratings WHERE guild_id = :guild AND film_id IN known
-                AND score >= :liked AND member_id IS NOT :member
-            ) WHERE rank <= :fans
+        fans AS (  -- each liked film's keenest fans, read in index order and no further
+            SELECT known.film_id AS via, fan.value AS member_id FROM known, json_each((
+                SELECT json_group_array(member_id) FROM (
+                    SELECT member_id FROM ratings
+                    WHERE guild_id = :guild AND film_id = known.film_id AND score >= :liked
+                    AND member_id IS NOT :member ORDER BY score DESC LIMIT :fans)
+            )) AS fan
         ),
         favourites AS (  -- each fan's best-rated films, read in index order and no further
             SELECT fans.via, (
@@ -265,15 +270,17 @@ async def co_liked(
             "per_fan": FAN_FAVOURITES,
             "limit": limit,
         },
-    )
+    ).fetchall()
     return [CoLiked(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
-async def features(store: Store, guild_id: int, film_ids: Sequence[int]) -> dict[int, Features]:
+def features(
+    conn: sqlite3.Connection, guild_id: int, film_ids: Sequence[int]
+) -> dict[int, Features]:
     """Each film with its own genres and this server's ratings of it."""
     if not film_ids:
         return {}
-    rows = await store.fetchall(
+    rows = conn.execute(
         f"""
         SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0) AS n,
                coalesce(film_stats.total, 0) AS total,
@@ -285,13 +292,14 @@ async def features(store: Store, guild_id: int, film_ids: Sequence[int]) -> dict
         WHERE films.id IN (SELECT value FROM json_each(:ids))
         """,
         {"guild": guild_id, "ids": json.dumps(list(film_ids))},
-    )
+    ).fetchall()
+    # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genres.
     return {
-        int(r["id"]): Features(
-            Film(*r[:7]),  # FILM_COLUMNS, in the dataclass's order
-            {int(k): str(v) for k, v in sorted(json.loads(r["genres"]).items(), key=_by_name)},
-            int(r["n"]),
-            float(r["total"]),
+        int(r[0]): Features(
+            Film(*r[:7]),
+            {int(k): str(v) for k, v in sorted(json.loads(r[9]).items(), key=_by_name)},
+            int(r[7]),
+            float(r[8]),
         )
         for r in rows
     }

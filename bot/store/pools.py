@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.store import bulk
@@ -180,36 +179,9 @@ def unpool_film(film_id: int) -> Steps[None]:
 
 
 # Reads --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Pooled:
-    film_id: int
-    popularity: float
-
-
 async def pools_built(store: Store) -> bool:
     """Whether the pools were ever built (a store from before migration 0004 has none yet)."""
     return bool(await store.fetchval("SELECT EXISTS (SELECT 1 FROM pool_sizes WHERE genre_id = 0)"))
-
-
-async def pool(
-    store: Store,
-    genre_id: int = ANY,
-    decade: int = ANY,
-    *,
-    limit: int = POOL_SIZE,
-    offset: int = 0,
-    excluding: Sequence[int] = (),
-) -> list[Pooled]:
-    """The best-known films of the genre (and all below it) and decade, most popular first."""
-    rows = await store.fetchall(
-        """
-        SELECT film_id, popularity FROM film_pool
-        WHERE genre_id = ? AND decade = ? AND film_id NOT IN (SELECT value FROM json_each(?))
-        ORDER BY popularity DESC, film_id LIMIT ? OFFSET ?
-        """,
-        (genre_id, decade, json.dumps(list(excluding)), limit, offset),
-    )
-    return [Pooled(int(r[0]), float(r[1])) for r in rows]
 
 
 async def pool_size(store: Store, genre_id: int = ANY, decade: int = ANY) -> int:
