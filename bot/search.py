@@ -8,9 +8,15 @@ so the reply can say how to pick them.
 
 Typo tolerance never scans the catalog. Each word of the query is corrected against the words
 of all titles through the symmetric-delete spelling index (``bot.store.search_index``); the
-corrected spellings of the whole title are looked up by key; the films found are ranked by
-their real edit distance to the query (rapidfuzz's OSA distance, so a swapped pair of letters
-is one typo), then year, then popularity. All SQL lives in ``bot.store.search_index``.
+corrected spellings of the whole title are walked word by word, kept only while some title
+starts that way, and looked up by key; the films found are ranked by their real edit distance
+to the query (rapidfuzz's OSA distance, so a swapped pair of letters is one typo), then year,
+article and popularity. What one cheap round cannot explain (a moved space, two typos in one
+word, a word mangled beyond recognition) gets a second, costlier one.
+
+A resolution is a few dozen small lookups: it runs whole on a reader connection in that
+connection's thread (``Store.read``), one hop from the event loop. All SQL lives in
+``bot.store.search_index``.
 """
 
 from __future__ import annotations
@@ -55,10 +61,8 @@ MAX_SPELLINGS = 300
 MAX_ALIVE = 200
 #: Partial spellings are checked against the titles only when more than this many are alive.
 PRUNE_ABOVE = 16
-#: Most dictionary alternatives kept per query word (nearest and commonest first), and for
-#: the words nothing explained in the first round.
+#: Most dictionary alternatives kept per query word (nearest and commonest first).
 MAX_ALTERNATIVES = 30
-MAX_ALTERNATIVES_UNSURE = 30
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
 FRAMING_LIMIT = 300
 #: Most films read whose key starts with the words typed right.
@@ -516,7 +520,7 @@ class _Speller:
             if edits <= limit:
                 near.append((word, edits, math.log1p(self._films[word])))
         near.sort(key=lambda n: (n[1], -n[2], n[0]))
-        return near[: MAX_ALTERNATIVES if limit < 2 else MAX_ALTERNATIVES_UNSURE]
+        return near[:MAX_ALTERNATIVES]
 
     def near(self, piece: str) -> list[_Near]:
         return self._near.get(piece, [])
