@@ -58,7 +58,7 @@ _FIRST_YEAR, _LAST_YEAR = 1870, 2100
 #: Most corrected spellings of a whole title looked up per query, and most partial ones
 #: carried from one word to the next.
 MAX_SPELLINGS = 300
-MAX_ALIVE = 200
+MAX_ALIVE = 100
 #: Partial spellings are checked against the titles only when more than this many are alive.
 PRUNE_ABOVE = 16
 #: Most dictionary alternatives kept per query word (nearest and commonest first).
@@ -69,6 +69,10 @@ FRAMING_LIMIT = 300
 PREFIX_CANDIDATES = 500
 #: Most films reported as sharing the title of the one chosen (the best known).
 MAX_SAME_TITLE = 10
+#: Longer queries are only looked up as typed: no title is that long, and correcting every
+#: word of a paragraph costs seconds.
+MAX_FUZZY_LENGTH = 150
+MAX_FUZZY_WORDS = 15
 #: Shorter text than this gets no typo-tolerant suggestions (too many films are that close).
 MIN_SUGGESTED = 4
 
@@ -209,6 +213,10 @@ def find_film(db: sqlite3.Connection, query: str) -> FilmMatch | NoFilm:
     if isinstance(exact, FilmMatch) or exact.suggestions:
         # Found, or the title exists but not in that year: say so rather than guess another.
         return exact
+    if len(options[0].title_key) > MAX_FUZZY_LENGTH or len(options[0].title_key.split()) > (
+        MAX_FUZZY_WORDS
+    ):
+        return NoFilm()  # longer than any title: not worth correcting (and costly to)
     return _fuzzy(db, options)
 
 
@@ -326,7 +334,9 @@ def _fuzzy(db: sqlite3.Connection, options: Sequence[TitleReading]) -> FilmMatch
             for piece in pair
         }
         | {half for w in unsure for cut in _cuts(w) for half in cut if len(half) > 1},
-        exact=_SINGLE_CHARACTERS if any(len(w) == 1 for w in words) else (),
+        # A wrong single letter (``its h duffel bag`` for ``a``), when there are few: every
+        # letter word could be any other.
+        exact=_SINGLE_CHARACTERS if 0 < sum(len(w) == 1 for w in words) <= 2 else (),
         expanded={w for w in unsure if 4 <= len(w) <= index.SHORT_WORD},
         framed={w for w in unsure if len(w) > index.SHORT_WORD},
     )
@@ -757,7 +767,7 @@ def find_person(db: sqlite3.Connection, query: str) -> PersonResolution | NoPers
         found = index.person_with_imdb_id(db, int(match["id"]))
         return PersonResolution(found) if found is not None else NoPerson()
     key = name_key(query)
-    if not key:
+    if not key or len(key) > MAX_FUZZY_LENGTH:
         return NoPerson()
     exact = index.people_with_key(db, key)
     if exact:

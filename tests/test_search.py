@@ -283,3 +283,12 @@ async def test_people_suggestions_by_first_name_or_surname(catalog: Store) -> No
     assert len(people) == 2
     for person in people:
         assert (await resolve_person(catalog, search.choice_value(person.id))).person == person
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 5000, "a b c d e f g h i j k l m n o p", " ".join(["heat"] * 40)]
+)
+async def test_paragraphs_are_looked_up_as_typed_not_corrected(catalog: Store, query: str) -> None:
+    """Longer than any title: not found (quickly; correcting every word would take seconds)."""
+    with pytest.raises(FilmNotFound):
+        await resolve_film(catalog, query)
