@@ -22,7 +22,7 @@ bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_par
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -67,6 +67,20 @@ async def rate(store: Store, guild_id: int, member_id: int, film_id: int, score:
     Returns once the rating is committed. ``score`` must be a valid score (the table's CHECK
     rejects anything else with ``sqlite3.IntegrityError``, as it does an unknown film)."""
     await store.execute(_RATE, (guild_id, member_id, film_id, float(score), now()))
+
+
+async def rate_many(store: Store, guild_id: int, scores: Iterable[tuple[int, int, float]]) -> int:
+    """Many members' scores in this server at once, each as :func:`rate` stores it, in one
+    transaction: (member, film, score) rows, e.g. a replay of another site's ratings. Returns
+    how many were stored."""
+    stamp = now()
+    rows = [(guild_id, member, film, float(score), stamp) for member, film, score in scores]
+
+    async def write(conn: aiosqlite.Connection) -> int:
+        await conn.executemany(_RATE, rows)
+        return len(rows)
+
+    return await store.write(write)
 
 
 async def unrate(store: Store, guild_id: int, member_id: int, film_id: int) -> float | None:

@@ -22,6 +22,7 @@ from bot.store.ratings import (
     member_score,
     member_scores,
     rate,
+    rate_many,
     server_ratings,
     unrate,
 )
@@ -258,3 +259,17 @@ async def test_leaderboard_of_a_genre_includes_the_genres_below_it(catalog_store
     board = await leaderboard(store, GUILD, genre_ids=[r[0] for r in noir])
     assert [e.film.label for e in board.entries] == ["Heat (1995)", "Double Indemnity (1944)"]
     assert board.total == 2
+
+
+async def test_many_ratings_at_once_are_stored_as_rate_stores_each(store: Store) -> None:
+    first, second = await films(store, 2)
+    await rate(store, GUILD, 1, first, 4.0)
+    stored = await rate_many(store, GUILD, [(1, first, 9.0), (2, first, 7.0), (2, second, 8.5)])
+    assert stored == 3
+    assert await member_score(store, GUILD, 1, first) == 9.0  # replaced, as rate replaces
+    assert (await film_rating(store, GUILD, first)).n == 2
+    assert (await server_ratings(store, GUILD)).n == 3
+    assert (await server_ratings(store, OTHER_GUILD)).n == 0
+    with pytest.raises(sqlite3.IntegrityError):
+        await rate_many(store, GUILD, [(3, first, 8.0), (3, second, 11.0)])
+    assert await member_score(store, GUILD, 3, first) is None  # nothing of a bad batch is kept
