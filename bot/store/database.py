@@ -35,6 +35,8 @@ WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 #: Writes gathered into one transaction at most; bounds how long one commit holds the lock.
 MAX_BATCH = 200
+#: Seconds between background checkpoints of the WAL (when anything was written).
+CHECKPOINT_EVERY = 0.5
 
 #: How long a read or a write keeps retrying while another process (an import, a backup tool,
 #: an ``sqlite3`` shell) holds the store's lock, before the member hears the store is busy.
@@ -107,6 +109,8 @@ class _Pending:
     run: WriteFn[Any] | None
     statement: tuple[str, Params] | None
     future: asyncio.Future[Any] = field(repr=False)
+    #: A read run right after ``statement`` in the same transaction; its first row is the result.
+    read: tuple[str, Params] | None = None
 
 
 class GroupWriter:
@@ -118,6 +122,7 @@ class GroupWriter:
         *,
         max_batch: int = MAX_BATCH,
         busy_wait: float = BUSY_WAIT,
+        data_version: int | None = None,
     ) -> None:
         self._conn = conn
         self._max_batch = max_batch
@@ -128,6 +133,12 @@ class GroupWriter:
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
         self.writes = 0
+        #: Changes whenever a committed write may have changed anything beyond single
+        #: statements: a ``write()`` callable here, or a commit by another connection (an
+        #: import). Caches of catalog lookups compare it to know they are still right.
+        self.generation = 0
+        #: ``PRAGMA data_version`` when this writer last looked (None: not yet).
+        self._data_version = data_version
 
     def start(self) -> None:
         if self._task is None:
@@ -140,10 +151,14 @@ class GroupWriter:
         )
         return result
 
-    async def submit_statement(self, sql: str, params: Params = ()) -> None:
-        """One statement, batched with its neighbours through ``executemany`` when they match."""
-        pending = _Pending(None, (sql, params), asyncio.get_running_loop().create_future())
-        await self._enqueue(pending)
+    async def submit_statement(
+        self, sql: str, params: Params = (), read: tuple[str, Params] | None = None
+    ) -> sqlite3.Row | None:
+        """One statement, batched with its neighbours through ``executemany`` when they match;
+        with ``read``, that query's first row, read after the statement in its transaction."""
+        future = asyncio.get_running_loop().create_future()
+        row: sqlite3.Row | None = await self._enqueue(_Pending(None, (sql, params), future, read))
+        return row
 
     async def _enqueue(self, pending: _Pending) -> Any:
         if self._task is None or self._task.done():
@@ -192,18 +207,29 @@ class GroupWriter:
         live = [p for p in batch if not p.future.cancelled()]
         if not live:
             return
-        await conn.execute("BEGIN IMMEDIATE")
+        segments = _segments(_runs_of_same_statement(live))
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
+        callables = 0
         try:
-            for group in _runs_of_same_statement(live):
-                outcomes.extend(await self._apply(group))
-            await conn.execute("COMMIT")
+            for number, segment in enumerate(segments):
+                first, last = number == 0, number == len(segments) - 1
+                if isinstance(segment, list):
+                    outcomes.extend(await self._statements(segment, begin=first, commit=last))
+                    continue
+                if first:
+                    self._saw_data_version(await _in_thread(conn, _begin))
+                outcomes.append(await self._callable(segment))
+                callables += 1
+                if last:
+                    await conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             raise
         self.commits += 1
         self.writes += len(live)
+        if callables:
+            self.generation += 1
         for pending, result, error in outcomes:
             if pending.future.done():
                 continue
@@ -212,45 +238,126 @@ class GroupWriter:
             else:
                 pending.future.set_exception(error)
 
-    async def _apply(
-        self, group: list[_Pending]
+    def _saw_data_version(self, version: int) -> None:
+        """Another connection (an import, a shell) committed since this one last looked."""
+        if self._data_version is not None and version != self._data_version:
+            self.generation += 1
+        self._data_version = version
+
+    async def _statements(
+        self, runs: list[list[_Pending]], *, begin: bool, commit: bool
     ) -> list[tuple[_Pending, Any, BaseException | None]]:
+        """Runs of plain statements in one trip to the connection's thread (with BEGIN before
+        them and COMMIT after them when asked): the common case, a batch of ratings, costs one
+        trip instead of five."""
+        plan = [
+            (run[0].statement[0], [(p.statement[1], p.read) for p in run if p.statement])
+            for run in runs
+            if run[0].statement is not None
+        ]
+        version, outcomes = await _in_thread(
+            self._conn, lambda db: _run_statements(db, plan, begin=begin, commit=commit)
+        )
+        if version is not None:
+            self._saw_data_version(version)
+        pendings = [p for run in runs for p in run]
+        return [(p, *outcome) for p, outcome in zip(pendings, outcomes, strict=True)]
+
+    async def _callable(self, pending: _Pending) -> tuple[_Pending, Any, BaseException | None]:
         conn = self._conn
-        first = group[0]
-        if first.statement is not None and len(group) > 1:
-            sql = first.statement[0]
-            await conn.execute("SAVEPOINT grouped")
+        assert pending.run is not None
+        await conn.execute("SAVEPOINT one")
+        try:
+            result = await pending.run(conn)
+        except Exception as error:
+            if _is_busy(error):
+                raise
+            await conn.execute("ROLLBACK TO one")
+            await conn.execute("RELEASE one")
+            return (pending, None, error)
+        await conn.execute("RELEASE one")
+        return (pending, result, None)
+
+
+async def _in_thread(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work(db)`` on the connection's own thread with its sqlite3 connection, in one trip.
+
+    aiosqlite has no public call for this; every one of its methods is built on these two
+    names (``_execute`` queues a function for the thread, ``_conn`` is the sqlite3
+    connection), stable across the versions pyproject allows.
+    """
+    result: T = await conn._execute(lambda: work(conn._conn))  # type: ignore[no-untyped-call]
+    return result
+
+
+def _begin(db: sqlite3.Connection) -> int:
+    """BEGIN IMMEDIATE; the connection's data_version (it changes when others commit)."""
+    db.execute("BEGIN IMMEDIATE")
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _run_statements(
+    db: sqlite3.Connection,
+    plan: list[tuple[str, list[tuple[Params, tuple[str, Params] | None]]]],
+    *,
+    begin: bool,
+    commit: bool,
+) -> tuple[int | None, list[tuple[Any, BaseException | None]]]:
+    """On the writer's thread: each (sql, rows) through executemany in its own savepoint; a
+    failing one redone row by row so only the bad rows fail. Busy errors propagate (the
+    caller rolls back and retries the whole batch). Each row's (read result, error), in
+    order; a row's read runs once its statement succeeded."""
+    version = _begin(db) if begin else None
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    for sql, rows in plan:
+        if len(rows) > 1:
+            db.execute("SAVEPOINT grouped")
             try:
-                await conn.executemany(sql, [p.statement[1] for p in group if p.statement])
+                db.executemany(sql, [params for params, _ in rows])
             except sqlite3.Error as error:
                 if _is_busy(error):
                     raise
-                # One bad row spoils executemany; redo the rows one by one to find it.
-                await conn.execute("ROLLBACK TO grouped")
-                await conn.execute("RELEASE grouped")
-                return [outcome for p in group for outcome in await self._apply([p])]
-            await conn.execute("RELEASE grouped")
-            return [(p, None, None) for p in group]
-        outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
-        for pending in group:
-            await conn.execute("SAVEPOINT one")
+                db.execute("ROLLBACK TO grouped")
+                db.execute("RELEASE grouped")
+            else:
+                db.execute("RELEASE grouped")
+                outcomes.extend((_read(db, read), None) for _, read in rows)
+                continue
+        for params, read in rows:
+            db.execute("SAVEPOINT one")
             try:
-                if pending.statement is not None:
-                    await conn.execute(*pending.statement)
-                    result: Any = None
-                else:
-                    assert pending.run is not None
-                    result = await pending.run(conn)
-            except Exception as error:
+                db.execute(sql, params)
+            except sqlite3.Error as error:
                 if _is_busy(error):
                     raise
-                await conn.execute("ROLLBACK TO one")
-                await conn.execute("RELEASE one")
-                outcomes.append((pending, None, error))
-                continue
-            await conn.execute("RELEASE one")
-            outcomes.append((pending, result, None))
-        return outcomes
+                db.execute("ROLLBACK TO one")
+                outcomes.append((None, error))
+            else:
+                outcomes.append((_read(db, read), None))
+            db.execute("RELEASE one")
+    if commit:
+        db.execute("COMMIT")
+    return version, outcomes
+
+
+def _read(db: sqlite3.Connection, read: tuple[str, Params] | None) -> sqlite3.Row | None:
+    if read is None:
+        return None
+    row: sqlite3.Row | None = db.execute(*read).fetchone()
+    return row
+
+
+def _segments(runs: list[list[_Pending]]) -> list[list[list[_Pending]] | _Pending]:
+    """Consecutive statement runs gathered into one segment; each callable its own."""
+    segments: list[list[list[_Pending]] | _Pending] = []
+    for run in runs:
+        if run[0].statement is None:
+            segments.append(run[0])
+        elif segments and isinstance(segments[-1], list):
+            segments[-1].append(run)
+        else:
+            segments.append([run])
+    return segments
 
 
 def _runs_of_same_statement(batch: Iterable[_Pending]) -> list[list[_Pending]]:
@@ -274,14 +381,38 @@ class Store:
         readers: list[aiosqlite.Connection],
         *,
         busy_wait: float = BUSY_WAIT,
+        checkpointer: aiosqlite.Connection | None = None,
+        data_version: int | None = None,
     ) -> None:
         self.path = path
         self._writer_conn = writer_conn
         self._readers = readers
         self._next_reader = itertools.cycle(range(len(readers)))
         self._closing = False
-        self.writer = GroupWriter(writer_conn, busy_wait=busy_wait)
+        self.writer = GroupWriter(writer_conn, busy_wait=busy_wait, data_version=data_version)
         self.writer.start()
+        self._checkpointer = checkpointer
+        self._checkpoints: asyncio.Task[None] | None = None
+        if checkpointer is not None:
+            self._checkpoints = asyncio.get_running_loop().create_task(
+                self._checkpoint_now_and_then(checkpointer), name="store-checkpoints"
+            )
+
+    async def _checkpoint_now_and_then(self, conn: aiosqlite.Connection) -> None:
+        """Fold the WAL back into the main file every :data:`CHECKPOINT_EVERY` seconds when
+        something was written, on a connection of its own: the writer's commits never wait
+        for a checkpoint (SQLite would otherwise run one inside every thousandth-page commit,
+        fsyncs and all). PASSIVE never blocks the writer or the readers."""
+        seen = self.writer.commits
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY)
+            if self.writer.commits == seen:
+                continue
+            seen = self.writer.commits
+            try:
+                await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.OperationalError as error:  # busy elsewhere: the next round
+                log.debug("a background checkpoint did not run: %s", error)
 
     @classmethod
     async def open(
@@ -301,16 +432,27 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         writer_conn = await connect(path, synchronous=synchronous, busy_ms=busy_ms)
+        opened = [writer_conn]
         try:
             await migrate(writer_conn)
-            reader_conns = [
-                await connect(path, synchronous=synchronous, busy_ms=busy_ms)
-                for _ in range(max(1, readers))
-            ]
+            for _ in range(max(1, readers) + 1):
+                opened.append(await connect(path, synchronous=synchronous, busy_ms=busy_ms))
+            # The store checkpoints on a connection of its own (see _checkpoint_now_and_then).
+            await writer_conn.execute("PRAGMA wal_autocheckpoint = 0")
+            version = next(iter(await writer_conn.execute_fetchall("PRAGMA data_version")))[0]
         except BaseException:
-            await writer_conn.close()
+            for conn in opened:
+                await conn.close()
             raise
-        return cls(path, writer_conn, reader_conns, busy_wait=busy_wait)
+        *reader_conns, checkpointer = opened[1:]
+        return cls(
+            path,
+            writer_conn,
+            reader_conns,
+            busy_wait=busy_wait,
+            checkpointer=checkpointer,
+            data_version=int(version),
+        )
 
     async def __aenter__(self) -> Store:
         return self
@@ -321,8 +463,12 @@ class Store:
     async def close(self) -> None:
         """Finish queued writes, checkpoint the WAL into the main file, close every connection."""
         self._closing = True
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
         await self.writer.close()
-        for reader in self._readers:
+        for reader in [*self._readers, *([self._checkpointer] if self._checkpointer else [])]:
             await reader.close()
         try:
             await self._writer_conn.execute("PRAGMA optimize")
@@ -396,6 +542,14 @@ class Store:
     async def execute(self, sql: str, params: Params = ()) -> None:
         """One write statement, group-committed (and batched with identical neighbours)."""
         await self.writer.submit_statement(sql, params)
+
+    async def execute_then_read(
+        self, sql: str, params: Params, read_sql: str, read_params: Params = ()
+    ) -> sqlite3.Row | None:
+        """``execute``, and one query run right after the statement in the same transaction
+        (on the writer's thread, in the same trip); its first row once committed. For a
+        write whose reply shows what it changed (a rating and the film's new average)."""
+        return await self.writer.submit_statement(sql, params, (read_sql, read_params))
 
     async def backup(self, target: Path | str) -> None:
         """A consistent copy of the live store through SQLite's online backup API."""
