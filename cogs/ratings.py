@@ -22,9 +22,10 @@ from bot.arguments import (
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
 from bot.errors import BadCount, FilmNotFound
+from bot.film_cache import FilmCache
 from bot.pages import Pages
 from bot.scores import format_score, parse_score, stars
-from bot.search import FilmMatch, resolve_film
+from bot.search import FilmMatch
 from bot.store import ratings
 from cogs._films import film_option, other_films_note, slash_requires
 
@@ -39,12 +40,6 @@ def _guild_id(ctx: FilmContext) -> int:
     return ctx.guild.id
 
 
-async def _film(ctx: FilmContext, query: str) -> FilmMatch:
-    if not query.strip():
-        raise commands.UserInputError("no film named")
-    return await resolve_film(ctx.store, unquoted(query))
-
-
 def _with_note(text: str, note: str | None) -> str:
     return f"{text}\n{note}" if note else text
 
@@ -54,7 +49,14 @@ class Ratings(commands.Cog, name="Ratings"):
 
     def __init__(self, bot: FilmBot) -> None:
         self.bot = bot
+        #: Members rate the same few films again and again: resolve each title once.
+        self.films = FilmCache(bot.store)
         slash_requires(self.rate, "score")
+
+    async def _film(self, query: str) -> FilmMatch:
+        if not query.strip():
+            raise commands.UserInputError("no film named")
+        return await self.films.resolve(unquoted(query))
 
     # rate / unrate ---------------------------------------------------------------------------
     @film_command(
@@ -72,10 +74,9 @@ class Ratings(commands.Cog, name="Ratings"):
         guild_id = _guild_id(ctx)
         query, score_text = (film, score) if score else split_film_and_score(film)
         value = parse_score(score_text)
-        match = await _film(ctx, query)
-        await ratings.rate(ctx.store, guild_id, ctx.author.id, match.film.id, value)
-        # Read after the commit: the average and count include this rating.
-        now = await ratings.film_rating(ctx.store, guild_id, match.film.id)
+        match = await self._film(query)
+        # Returns after the commit, with the film's average and count including this rating.
+        now = await ratings.rate(ctx.store, guild_id, ctx.author.id, match.film.id, value)
         text = render.rated(match.film.label, format_score(value), stars(value), now.n, now.mean)
         example = f"{ctx.text_prefix}rate {{film}} {format_score(value)}"
         await ctx.send(_with_note(text, other_films_note(query, match, example)))
@@ -90,7 +91,7 @@ class Ratings(commands.Cog, name="Ratings"):
     @film_option()
     async def unrate(self, ctx: FilmContext, *, film: str) -> None:
         guild_id = _guild_id(ctx)
-        match = await _film(ctx, film)
+        match = await self._film(film)
         removed = await ratings.unrate(ctx.store, guild_id, ctx.author.id, match.film.id)
         now = await ratings.film_rating(ctx.store, guild_id, match.film.id)
         was = None if removed is None else format_score(removed)
@@ -135,7 +136,7 @@ class Ratings(commands.Cog, name="Ratings"):
             await self._member_ratings(ctx, *found)
             return
         try:
-            match = await _film(ctx, film)
+            match = await self._film(film)
         except FilmNotFound:
             named = await self._member(ctx, None, film.strip())
             if named is None:

@@ -51,9 +51,25 @@ def prior_params(guild_id: int) -> dict[str, object]:
     return {"guild_id": guild_id, "default_m": DEFAULT_BAYES_M}
 
 
+@dataclass(frozen=True, slots=True)
+class FilmRating:
+    """A film's ratings in one server: how many, their sum, and one member's own score."""
+
+    film_id: int
+    n: int
+    total: float
+    #: The asking member's score (when a member was given and has rated it).
+    own: float | None = None
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+
 # Writes -------------------------------------------------------------------------------------
-# One statement, so consecutive rates batch through executemany in one group commit. The
-# triggers keep film_stats and guild_stats in step; re-rating replaces the score.
+# One statement, so consecutive rates batch through executemany in one group commit (the
+# film's new totals read on the writer's thread in the same trip). The triggers keep
+# film_stats and guild_stats in step; re-rating replaces the score.
 _RATE = """
 INSERT INTO ratings (guild_id, member_id, film_id, score, rated_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (guild_id, member_id, film_id) DO UPDATE SET
@@ -61,12 +77,22 @@ ON CONFLICT (guild_id, member_id, film_id) DO UPDATE SET
 """
 
 
-async def rate(store: Store, guild_id: int, member_id: int, film_id: int, score: float) -> None:
-    """Store the member's score for the film in this server (replacing an earlier one).
+_FILM_STATS = "SELECT n, total FROM film_stats WHERE guild_id = ? AND film_id = ?"
+
+
+async def rate(
+    store: Store, guild_id: int, member_id: int, film_id: int, score: float
+) -> FilmRating:
+    """Store the member's score for the film in this server (replacing an earlier one); the
+    film's count and mean here with it, read in the rating's own transaction.
 
     Returns once the rating is committed. ``score`` must be a valid score (the table's CHECK
     rejects anything else with ``sqlite3.IntegrityError``, as it does an unknown film)."""
-    await store.execute(_RATE, (guild_id, member_id, film_id, float(score), now()))
+    row = await store.execute_then_read(
+        _RATE, (guild_id, member_id, film_id, float(score), now()), _FILM_STATS, (guild_id, film_id)
+    )
+    assert row is not None  # the rating just written is counted
+    return FilmRating(film_id, int(row["n"]), float(row["total"]), float(score))
 
 
 async def rate_many(store: Store, guild_id: int, scores: Iterable[tuple[int, int, float]]) -> int:
@@ -101,21 +127,6 @@ async def unrate(store: Store, guild_id: int, member_id: int, film_id: int) -> f
 
 
 # One film --------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class FilmRating:
-    """A film's ratings in one server: how many, their sum, and one member's own score."""
-
-    film_id: int
-    n: int
-    total: float
-    #: The asking member's score (when a member was given and has rated it).
-    own: float | None = None
-
-    @property
-    def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
-
-
 async def film_rating(
     store: Store, guild_id: int, film_id: int, member_id: int | None = None
 ) -> FilmRating:
