@@ -44,7 +44,11 @@ PLAIN = "!ping (plain discord.py bot)"
 BLOCK = 100
 
 
-def bot_process(discord: LocalDiscord, db_path: Path, *command: str) -> Awaitable[Process]:
+def bot_process(
+    discord: LocalDiscord, db_path: Path, *command: str, **settings: str
+) -> Awaitable[Process]:
+    """The bot (or ``command``) in its own process; ``settings`` are more environment
+    variables (``FILMCLUB_DB_SYNCHRONOUS="NORMAL"``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FILMCLUB_"))}
     env.update(
         DISCORD_TOKEN=discord.token,
@@ -54,6 +58,7 @@ def bot_process(discord: LocalDiscord, db_path: Path, *command: str) -> Awaitabl
         FILMCLUB_COOLDOWN_RATE="1000000",
         FILMCLUB_COOLDOWN_PER="1",
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]),
+        **settings,
     )
     return asyncio.create_subprocess_exec(
         sys.executable, "-m", *command, env=env, cwd=db_path.parent
