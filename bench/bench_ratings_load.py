@@ -46,6 +46,7 @@ from bot.bootstrap import open_store
 from bot.localdiscord import Guild, LocalDiscord, Member
 from bot.scores import format_score, parse_score
 from bot.settings import Settings
+from bot.store.ratings import totals_off
 
 SECTION = "Rating load through the local Discord"
 GUILDS = 5
@@ -238,22 +239,7 @@ def audit_store(
                 "SELECT guild_id, member_id, film_id, score FROM ratings"
             )
         }
-        stats_off = conn.execute(
-            """
-            SELECT count(*) FROM film_stats FULL JOIN (
-                SELECT guild_id, film_id, count(*) AS n, sum(score) AS total
-                FROM ratings GROUP BY guild_id, film_id) AS truth USING (guild_id, film_id)
-            WHERE film_stats.n IS NOT truth.n OR film_stats.total IS NOT truth.total
-            """
-        ).fetchone()[0]
-        guild_off = conn.execute(
-            """
-            SELECT count(*) FROM guild_stats FULL JOIN (
-                SELECT guild_id, count(*) AS n, sum(score) AS total
-                FROM ratings GROUP BY guild_id) AS truth USING (guild_id)
-            WHERE guild_stats.n IS NOT truth.n OR guild_stats.total IS NOT truth.total
-            """
-        ).fetchone()[0]
+        off = totals_off(conn)
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
@@ -263,8 +249,7 @@ def audit_store(
         "lost": sum(1 for key in expected if key not in stored),
         "wrong score": sum(1 for key, s in expected.items() if key in stored and stored[key] != s),
         "unexpected rows": sum(1 for key in stored if key not in expected),
-        "film_stats off": stats_off,
-        "guild_stats off": guild_off,
+        "totals off": off,
         "integrity_check": integrity,
     }
 
@@ -290,7 +275,7 @@ def passed(outcome: Outcome) -> bool:
     audit = outcome.audit
     return (
         audit["lost"] == audit["wrong score"] == audit["unexpected rows"] == 0
-        and audit["film_stats off"] == audit["guild_stats off"] == audit["wrong replies"] == 0
+        and audit["totals off"] == audit["wrong replies"] == 0
         and audit["rows stored"] == audit["keys sent"]
         and audit["integrity_check"] == "ok"
     )

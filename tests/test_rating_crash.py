@@ -11,17 +11,16 @@ ratings, and a restarted bot must serve on from it.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot import ROOT
+from bench.bench_roundtrip import bot_process
 from bot.localdiscord import BotDidNotAnswer, Guild, LocalDiscord, Member
+from bot.store.ratings import totals_off
 
 pytestmark = pytest.mark.slow
 
@@ -31,23 +30,7 @@ KILL_AFTER = 120
 
 
 async def start_bot(discord: LocalDiscord, db_path: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "FILMCLUB_"))}
-    env.update(
-        DISCORD_TOKEN=discord.token,
-        FILMCLUB_DB=str(db_path),
-        FILMCLUB_LOG_LEVEL="WARNING",
-        FILMCLUB_COOLDOWN_RATE="1000000",
-        FILMCLUB_COOLDOWN_PER="1",
-        PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "run", "--local-discord", discord.url),
-        env=env,
-        cwd=db_path.parent,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await bot_process(discord, db_path, "bot", "run", "--local-discord", discord.url)
     await discord.wait_for_bot(timeout=60, task=asyncio.ensure_future(process.wait()))
     return process
 
@@ -115,17 +98,10 @@ async def test_sigkill_mid_rush_loses_no_acknowledged_rating(
                     (guild.id,),
                 )
             }
-            totals_off = conn.execute(
-                """
-                SELECT count(*) FROM film_stats FULL JOIN (
-                    SELECT guild_id, film_id, count(*) AS n, sum(score) AS total
-                    FROM ratings GROUP BY guild_id, film_id) AS truth USING (guild_id, film_id)
-                WHERE film_stats.n IS NOT truth.n OR film_stats.total IS NOT truth.total
-                """
-            ).fetchone()[0]
+            off = totals_off(conn)
         missing = [(m, f, s) for m, f, s in acknowledged if stored.get((m, f)) != s]
         assert missing == []
-        assert totals_off == 0
+        assert off == 0
         # Ratings committed whose replies the kill cut off may be there too; nothing else is.
         sent_keys = {(m.id, f) for m in members for f, _ in films}
         assert set(stored) <= sent_keys

@@ -22,6 +22,7 @@ bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_par
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -365,3 +366,23 @@ async def _prior_and_count(
     )
     assert row is not None
     return float(row[0]), row[1], int(row[2])
+
+
+# Checks -----------------------------------------------------------------------------------------
+_RECOUNT = """
+SELECT (SELECT count(*) FROM film_stats FULL JOIN (
+            SELECT guild_id, film_id, count(*) AS n, sum(score) AS total
+            FROM ratings GROUP BY guild_id, film_id) AS truth USING (guild_id, film_id)
+        WHERE film_stats.n IS NOT truth.n OR film_stats.total IS NOT truth.total)
+     + (SELECT count(*) FROM guild_stats FULL JOIN (
+            SELECT guild_id, count(*) AS n, sum(score) AS total
+            FROM ratings GROUP BY guild_id) AS truth USING (guild_id)
+        WHERE guild_stats.n IS NOT truth.n OR guild_stats.total IS NOT truth.total)
+"""
+
+
+def totals_off(conn: sqlite3.Connection) -> int:
+    """How many ``film_stats``/``guild_stats`` rows disagree with a recount of ``ratings``
+    (0 in a healthy store). A full scan, for checks after a crash or a load test; takes a
+    plain sqlite3 connection so it runs with the bot stopped."""
+    return int(conn.execute(_RECOUNT).fetchone()[0])

@@ -24,6 +24,7 @@ from bot.store.ratings import (
     rate,
     rate_many,
     server_ratings,
+    totals_off,
     unrate,
 )
 
@@ -273,3 +274,16 @@ async def test_many_ratings_at_once_are_stored_as_rate_stores_each(store: Store)
     with pytest.raises(sqlite3.IntegrityError):
         await rate_many(store, GUILD, [(3, first, 8.0), (3, second, 11.0)])
     assert await member_score(store, GUILD, 3, first) is None  # nothing of a bad batch is kept
+
+
+async def test_totals_off_finds_stats_that_disagree_with_the_ratings(store: Store) -> None:
+    heat, other = await films(store, 2)
+    for member in range(5):
+        await rate(store, GUILD, member, heat, 8)
+        await rate(store, OTHER_GUILD, member, other, 6)
+    await unrate(store, GUILD, 0, heat)
+    with sqlite3.connect(store.path) as conn:
+        assert totals_off(conn) == 0
+        conn.execute("UPDATE film_stats SET total = total + 1 WHERE film_id = ?", (heat,))
+        conn.execute("DELETE FROM guild_stats WHERE guild_id = ?", (OTHER_GUILD,))
+        assert totals_off(conn) == 2
