@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -47,6 +47,8 @@ async def _loosely(store: Store, text: str) -> Genre | None:
     """The genre a name or alias means, else the broadest genre holding its words: ``noir``
     matches Film-Noir and Neo-Noir, and Film-Noir is the one that includes the other."""
     found = await search_genres(store, text, limit=10)
+    if len(found) == 1:  # the name or an alias (one lookup), or one genre holding the words
+        return found[0]
     for genre in found:
         below = {g.id for g in await genre_family(store, genre.id)}
         if all(other.id in below for other in found):
@@ -127,15 +129,14 @@ async def genre_ranking(
     Bayesian average with no ratings), so well-liked films come first, then the best-known
     unrated ones, then those rated below the mean."""
     guild = guild_id or 0
-    where = Filter(guild, decade=decade)
-    if guild_id is not None and prior.n:
-        where = replace(where, genre_ids=[g.id for g in await family(store, genre)])
+    where = Filter(guild, genre_id=genre.id, decade=decade)
+    rated_here = guild_id is not None and prior.n > 0
 
     def read(conn: sqlite3.Connection) -> dict[int, picks.Features]:
         rated = []
-        if where.genre_ids:
+        if rated_here:
             rated = [s.film_id for s in picks.server_favourites(conn, where, limit=RANKED)]
-        known = picks.pooled(conn, where, genre.id, limit=RANKED)
+        known = picks.pooled(conn, where, limit=RANKED)
         return picks.features(conn, guild, list(dict.fromkeys(rated + known)))
 
     found = await store.read(read)

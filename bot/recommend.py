@@ -61,12 +61,14 @@ PICK_LIKENESS = Likeness(1.0, 0.4, 2, 0.5, 0.6)
 SIMILAR_LIKENESS = Likeness(1.0, 0.3, 3, 1.2, 0.8)
 #: A taste or server part at least this big explains a pick better than popularity does.
 TELLING = 0.15
-#: Favourites whose fans are asked what else they liked.
+#: Favourites whose fans are asked what else they liked, and whose people's other films are
+#: read.
 CO_LIKED_FROM = 3
+PEOPLE_FROM = 3
 #: Candidates read from each source, and weighed in full (the rest are dropped on their
 #: first score).
-FROM_EACH = 40
-SHORTLIST = 40
+FROM_EACH = 30
+SHORTLIST = 30
 #: The pick is drawn from this many of the best, the better ones likelier.
 DRAW_FROM = 5
 DRAW_SPREAD = 0.15
@@ -160,9 +162,8 @@ class Request:
 
     guild_id: int
     member_id: int
+    #: Films of this genre or any below it (None: any genre).
     genre: Genre | None = None
-    #: The genre and every genre below it (empty: any genre).
-    family: Sequence[int] = ()
     decade: int = ANY
     excluded: Sequence[int] = ()
 
@@ -179,9 +180,8 @@ async def pick(
 
 def pick_now(conn: sqlite3.Connection, request: Request, prior: Prior, rng: random.Random) -> Pick:
     """:func:`pick`, on a reader connection."""
-    where = Filter(
-        request.guild_id, request.member_id, request.family, request.decade, request.excluded
-    )
+    genre_id = request.genre.id if request.genre else None
+    where = Filter(request.guild_id, request.member_id, genre_id, request.decade, request.excluded)
     liked = picks.liked_films(conn, request.guild_id, request.member_id)
     found: dict[int, Candidate] = {}
 
@@ -191,11 +191,10 @@ def pick_now(conn: sqlite3.Connection, request: Request, prior: Prior, rng: rand
     if prior.n:
         for stat in picks.server_favourites(conn, where, limit=FROM_EACH):
             candidate(stat.film_id).server = stat
-    genre_id = request.genre.id if request.genre else ANY
-    for film_id in picks.pooled(conn, where, genre_id, limit=FROM_EACH):
+    for film_id in picks.pooled(conn, where, limit=FROM_EACH):
         candidate(film_id)
     liked_ids = [like.film_id for like in liked]
-    for shared in picks.shared_people(conn, liked_ids, where, limit=FROM_EACH):
+    for shared in picks.shared_people(conn, liked_ids[:PEOPLE_FROM], where, limit=FROM_EACH):
         candidate(shared.film_id).people.append(shared)
     if prior.n:
         for co in picks.co_liked(conn, liked_ids[:CO_LIKED_FROM], where, limit=FROM_EACH):

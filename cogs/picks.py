@@ -73,8 +73,7 @@ class Picks(commands.Cog, name="Picks"):
         if decade is not None:
             year = recommend.parse_decade(decade)
         chosen = await browse.resolve_genre(ctx.store, genre_text) if genre_text else None
-        family = [g.id for g in await browse.family(ctx.store, chosen)] if chosen else []
-        return recommend.Request(guild_id, ctx.author.id, chosen, family, year or ANY)
+        return recommend.Request(guild_id, ctx.author.id, chosen, year or ANY)
 
     def _remember(self, key: tuple[int, int], film_id: int) -> None:
         self._last_pick.pop(key, None)

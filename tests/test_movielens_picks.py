@@ -20,7 +20,7 @@ from bot import recommend
 from bot.importers.movielens import SOURCE, import_movielens
 from bot.scores import bayesian_average
 from bot.store import Store
-from bot.store.genres import find_genre, genre_family
+from bot.store.genres import find_genre
 from bot.store.guilds import DEFAULT_BAYES_M
 from bot.store.ratings import leaderboard, rate_many
 from tests.conftest import SHARED_DATA
@@ -93,7 +93,6 @@ async def test_picks_are_films_the_member_has_not_rated(movielens: Store) -> Non
     assert prior.n == 100_836
     comedy = await find_genre(movielens, "comedy")
     assert comedy is not None
-    family = [g.id for g in await genre_family(movielens, comedy.id)]
     rng = random.Random(4)
     reasons: dict[str, int] = defaultdict(int)
     for user in range(1, 611, 4):  # 153 members, from light raters to the heaviest (2,698)
@@ -101,7 +100,7 @@ async def test_picks_are_films_the_member_has_not_rated(movielens: Store) -> Non
         seen = await rated_by(movielens, member)
         for request in (
             recommend.Request(GUILD, member),
-            recommend.Request(GUILD, member, comedy, family),
+            recommend.Request(GUILD, member, comedy),
             recommend.Request(GUILD, member, decade=1990),
         ):
             chosen = await recommend.pick(movielens, request, prior, rng)

@@ -11,7 +11,7 @@ from bot import recommend
 from bot.errors import BadDecade, NothingToPick
 from bot.recommend import Prior, Request
 from bot.store import Store
-from bot.store.genres import find_genre, genre_family
+from bot.store.genres import find_genre
 from bot.store.models import Film
 from bot.store.pools import ANY
 from bot.store.ratings import rate
@@ -83,8 +83,7 @@ HEAT, HEAT_86, SE7EN, BLADE_RUNNER, DOUBLE_INDEMNITY, THE_HEAT = (
 async def noir_request(store: Store, member: int = MEMBER, **changes: object) -> Request:
     genre = await find_genre(store, "neo-noir")
     assert genre is not None
-    family = [g.id for g in await genre_family(store, genre.id)]
-    request = Request(GUILD, member, genre, family)
+    request = Request(GUILD, member, genre)
     return Request(**{**request.__dict__, **changes})  # type: ignore[arg-type]
 
 

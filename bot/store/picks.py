@@ -26,10 +26,13 @@ LIKED = 8.0
 #: before narrowing them to a genre or decade.
 SERVER_SCAN = 400
 #: Actors billed this high count as a film's cast for "shared cast".
-TOP_BILLING = 5
+TOP_BILLING = 3
 #: Films read per person (the best known); fellow members read per liked film, and the
 #: favourites read of each (a bound on the work, whatever the server's size).
 PER_PERSON = 25
+#: Credits read per person at most (in index order) to find their best known: prolific
+#: people's long lists are sampled, not read whole.
+CREDITS_READ = 300
 FANS = 8
 FAN_FAVOURITES = 25
 
@@ -45,8 +48,8 @@ class Filter:
     guild_id: int
     #: The member whose rated films are left out (None: none are).
     member_id: int | None = None
-    #: The genre family (a genre and every genre below it); empty: any genre.
-    genre_ids: Sequence[int] = ()
+    #: A genre: films of it or of any genre below it (None: any genre).
+    genre_id: int | None = None
     #: A decade (``1990``); ANY: any year.
     decade: int = ANY
     excluded: Sequence[int] = field(default=())
@@ -64,12 +67,14 @@ class Filter:
                 "NOT EXISTS (SELECT 1 FROM ratings WHERE guild_id = :guild "
                 f"AND member_id = :member AND film_id = {film})"
             )
-        if self.genre_ids:
+        if self.genre_id is not None:
             clauses.append(
-                f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} "
-                "AND genre_id IN (SELECT value FROM json_each(:genres)))"
+                f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} AND genre_id IN ("
+                "WITH RECURSIVE family(id) AS (SELECT :genre UNION SELECT genre_parents.genre_id "
+                "FROM genre_parents JOIN family ON genre_parents.parent_id = family.id) "
+                "SELECT id FROM family))"
             )
-            params["genres"] = json.dumps(list(self.genre_ids))
+            params["genre"] = self.genre_id
         if self.decade != ANY:
             clauses.append(
                 f"(SELECT year FROM films WHERE id = {film}) BETWEEN :decade AND :decade + 9"
@@ -155,17 +160,23 @@ def server_favourites(
 
 
 def pooled(
-    conn: sqlite3.Connection, where: Filter, genre_id: int = ANY, *, limit: int = 100
+    conn: sqlite3.Connection, where: Filter, genre_id: int | None = None, *, limit: int = 100
 ) -> list[int]:
-    """The best-known films of the genre's and decade's pool that pass ``where``."""
+    """The best-known films of a pool that pass ``where``: ``genre_id``'s (else ``where``'s
+    genre's, else every genre's) in ``where``'s decade."""
     # The pool holds only the genre family already.
-    conditions, params = replace(where, genre_ids=()).sql("film_pool.film_id")
+    conditions, params = replace(where, genre_id=None).sql("film_pool.film_id")
     rows = conn.execute(
         f"""
         SELECT film_id FROM film_pool WHERE genre_id = :pool_genre AND decade = :pool_decade
         {conditions} ORDER BY popularity DESC, film_id LIMIT :limit
         """,
-        {**params, "pool_genre": genre_id, "pool_decade": where.decade, "limit": limit},
+        {
+            **params,
+            "pool_genre": next((g for g in (genre_id, where.genre_id) if g is not None), ANY),
+            "pool_decade": where.decade,
+            "limit": limit,
+        },
     ).fetchall()
     return [int(r[0]) for r in rows]
 
@@ -190,7 +201,7 @@ def shared_people(
     conn: sqlite3.Connection, film_ids: Sequence[int], where: Filter, *, limit: int = 150
 ) -> list[SharedPerson]:
     """Other films of the directors and top-billed actors of ``film_ids`` (the best-known
-    :data:`PER_PERSON` of each person's) that pass ``where``."""
+    :data:`PER_PERSON` of each person's first :data:`CREDITS_READ`) that pass ``where``."""
     if not film_ids:
         return []
     conditions, params = where.sql("other.film_id")
@@ -202,18 +213,21 @@ def shared_people(
             WHERE film_id IN known
               AND (role = 'director' OR (role = 'actor' AND coalesce(billing, 99) <= :billing))
         ),
-        other AS (
-            SELECT chosen.via, chosen.person_id, chosen.role, credits.film_id,
-                   row_number() OVER (PARTITION BY chosen.via, chosen.person_id
-                                      ORDER BY films.popularity DESC, films.id) AS rank
-            FROM chosen
-            JOIN credits ON credits.person_id = chosen.person_id AND credits.role = chosen.role
-            JOIN films ON films.id = credits.film_id
-            WHERE credits.film_id NOT IN known
+        other AS (  -- each person's best known, among the first of their films the index holds
+            SELECT chosen.via, chosen.person_id, chosen.role, best.value AS film_id
+            FROM chosen, json_each((
+                SELECT json_group_array(film_id) FROM (
+                    SELECT theirs.film_id FROM (
+                        SELECT film_id FROM credits
+                        WHERE person_id = chosen.person_id AND role = chosen.role LIMIT :read
+                    ) AS theirs JOIN films ON films.id = theirs.film_id
+                    ORDER BY films.popularity DESC LIMIT :per_person)
+            )) AS best
+            WHERE best.value NOT IN known
         )
         SELECT other.film_id, other.via, other.person_id, people.name, other.role
         FROM other JOIN people ON people.id = other.person_id
-        WHERE other.rank <= :per_person {conditions}
+        WHERE 1 {conditions}
         LIMIT :limit
         """,
         {
@@ -221,6 +235,7 @@ def shared_people(
             "known": json.dumps(list(film_ids)),
             "billing": TOP_BILLING,
             "per_person": PER_PERSON,
+            "read": CREDITS_READ,
             "limit": limit,
         },
     ).fetchall()
