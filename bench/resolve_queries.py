@@ -11,7 +11,7 @@ are made from any film whose title and year together are unique. A typo that hap
 another film's title exactly is drawn again: that query names the other film.
 
     python -m bench.resolve_queries STORE.db [--queries 1000]
-    python -m bench.resolve_queries --synth 1000000 [--queries 1000]   # build a synthetic store
+    python -m bench.resolve_queries --synth 1000000 [--names 2000000]  # build a synthetic store
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from bench.report import command_line, percentile, write_section
 from bot.errors import FilmNotFound
 from bot.normalize import ARTICLES, bare_key, display_title, title_key
-from bot.search import FilmMatch, find_film, resolve_film
+from bot.search import FilmMatch, allowed_edits, find_film, resolve_film
 from bot.store import Store
 
 KINDS = ("exact", "case", "article", "year", "typo1", "typo2")
@@ -243,6 +246,42 @@ def measure(store_path: Path, n_queries: int = 1000) -> dict[str, dict[str, floa
     return results
 
 
+def exhaustive_baseline(store_path: Path, n_queries: int) -> dict[str, float]:
+    """The typo queries resolved by ranking *every* title the way filmclub ranks candidates
+    (OSA distance on title and bare keys, then popularity; the same edit allowance): the
+    accuracy any candidate filter can hope for on this catalog, and what a full scan costs."""
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    try:
+        typos = [q for q in make_queries(conn, n_queries) if q.kind.startswith("typo")]
+        rows = conn.execute("SELECT id, title_key, bare_key, popularity FROM films").fetchall()
+    finally:
+        conn.close()
+    ids, title_keys, bare_keys, popularity = (list(column) for column in zip(*rows, strict=True))
+    times, right = [], 0
+    for query in typos[:n_queries]:
+        started = time.perf_counter()
+        typed_title, typed_bare = title_key(query.text), bare_key(query.text)
+        has_article = typed_title != typed_bare
+        best: tuple[int, bool, float, int] | None = None
+        for keys, typed in ((bare_keys, typed_bare), (title_keys, typed_title)):
+            for _, distance, i in process.extract(
+                typed, keys, scorer=OSA.distance, score_cutoff=3, limit=None
+            ):
+                article = (title_keys[i] != bare_keys[i]) != has_article
+                score = (int(distance), article, -popularity[i], ids[i])
+                if best is None or score < best:
+                    best = score
+        times.append((time.perf_counter() - started) * 1000)
+        allowed = allowed_edits(title_key(query.text))
+        right += best is not None and best[0] <= allowed and best[3] == query.expected
+    return {
+        "queries": len(times),
+        "accuracy": right / len(times),
+        "median_ms": statistics.median(times),
+        "p99_ms": percentile(times, 99),
+    }
+
+
 def table(results: dict[str, dict[str, float]]) -> str:
     """The results as a Markdown table."""
     lines = [
@@ -265,26 +304,41 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", type=Path, nargs="?", help="a filmclub store to query")
     parser.add_argument("--synth", type=int, help="build a synthetic store of this many titles")
+    parser.add_argument(
+        "--names", type=int, default=2_000_000, help="people in the synthetic store"
+    )
     parser.add_argument("--queries", type=int, default=1000, help="queries of each kind")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=0,
+        help="also resolve this many typo queries by ranking every title (slow: ~1 s each)",
+    )
     args = parser.parse_args(argv)
     build: dict[str, float] = {}
     if args.synth:
         from bench.title_synth import load
 
-        path = args.store or Path(f"/tmp/filmclub-synth-{args.synth}.db")
+        path = args.store or Path(f"/tmp/filmclub-synth-{args.synth}-{args.names}.db")
         if not path.exists():
-            build = load(path, args.synth)
+            build = load(path, args.synth, args.names)
         store_path = path
     elif args.store:
         store_path = args.store
     else:
         parser.error("give a store or --synth N")
     results = measure(store_path, args.queries)
+    if args.baseline:
+        results["baseline"] = exhaustive_baseline(store_path, args.baseline)
     print(table(results))
+    if "baseline" in results:
+        print("every title ranked:", results["baseline"])
     print(f"films in the store: {int(results['store']['films']):,}")
     if build:
-        print(f"search index rebuild: {build['rebuild_s']:.2f} s")
+        print(
+            f"search index rebuild: {build['rebuild_s']:.2f} s ({build['rebuild_cpu_s']:.2f} s CPU)"
+        )
     if args.write:
         write_section(SECTION, _report(results, command_line("bench.resolve_queries"), build))
 
@@ -314,12 +368,37 @@ def _report(results: dict[str, dict[str, float]], command: str, build: dict[str,
     lines += [
         f"| filmclub (this run) | {typo['accuracy']:.3f} | {typo['median_ms']:.2f} "
         f"| {typo['p99_ms']:.2f} |",
+    ]
+    baseline = results.get("baseline")
+    if baseline:
+        lines.append(
+            f"| every title ranked like filmclub's candidates (this store, "
+            f"{int(baseline['queries'])} typo queries) | {baseline['accuracy']:.3f} "
+            f"| {baseline['median_ms']:.0f} | {baseline['p99_ms']:.0f} |"
+        )
+    lines += [
         "",
         f"Median {112 / typo['median_ms']:.0f}× faster than rapidfuzz over all titles, "
-        f"p99 {147 / typo['p99_ms']:.0f}× faster than FTS5 trigram candidates.",
+        f"p99 {147 / typo['p99_ms']:.0f}× faster than FTS5 trigram candidates"
+        + (
+            f"; median {baseline['median_ms'] / typo['median_ms']:.0f}× faster than ranking "
+            "every title of this store, at "
+            f"{typo['accuracy'] / baseline['accuracy']:.0%} of its accuracy."
+            if baseline
+            else "."
+        ),
+        f"Target (issue 2): typo accuracy ≥ 0.95 — {typo['accuracy']:.3f}; p99 < 10 ms — "
+        f"{typo['cpu_p99_ms']:.1f} ms of processor time, {typo['p99_ms']:.1f} ms of wall clock "
+        "in this run (exact lookups, "
+        f"{results['exact']['cpu_p99_ms']:.1f} ms of processor time at p99, took "
+        f"{results['exact']['p99_ms']:.1f} ms of wall clock: the rest is waiting for a core "
+        "while the machine is busy, see the load average below).",
     ]
     if build:
-        lines.append(f"Search index rebuild for this store: {build['rebuild_s']:.2f} s.")
+        lines.append(
+            f"Search index rebuild for this store (`search_index.rebuild`, films and people): "
+            f"{build['rebuild_s']:.2f} s wall, {build['rebuild_cpu_s']:.2f} s CPU."
+        )
     lines.append(f"Load average when the run ended (1, 5, 15 min): {load}.")
     return "\n".join(lines)
 

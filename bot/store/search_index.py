@@ -2,10 +2,14 @@
 
 Exact lookups go through the key indexes of the films, film_aliases and people tables. Typo
 tolerance comes from a spelling index over the *words* of titles (symmetric delete): each word
-is stored with each of its one-character deletions, so a misspelt word reaches its dictionary
-words through a handful of indexed lookups of the query word's own deletions, whatever the
-catalog's size. Whole titles are then found by their keys, and people by an index of reversed
-name keys (a surname is a prefix of a reversed name). Nothing here scans every title or name.
+is stored with each of its one-character deletions (short words with their two-character ones
+too), so a misspelt word reaches its dictionary words through a handful of indexed lookups of
+the query word's own deletions, whatever the catalog's size. Whole titles are then found by
+their keys, and people by an index of reversed name keys (a surname is a prefix of a reversed
+name). Nothing here scans every title or name.
+
+The lookups are plain functions of a ``sqlite3`` connection: ``bot.search`` runs a whole
+resolution on a reader connection through ``Store.read``.
 
 Maintenance: importers call :func:`rebuild` after a bulk load (synchronous, on their own
 connection, from a worker thread), and anything that adds or renames a few films runs
