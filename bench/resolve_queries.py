@@ -258,7 +258,7 @@ def exhaustive_baseline(store_path: Path, n_queries: int) -> dict[str, float]:
         conn.close()
     ids, title_keys, bare_keys, popularity = (list(column) for column in zip(*rows, strict=True))
     times, right = [], 0
-    for query in typos[:n_queries]:
+    for query in typos[:: max(1, len(typos) // n_queries)][:n_queries]:  # both kinds
         started = time.perf_counter()
         typed_title, typed_bare = title_key(query.text), bare_key(query.text)
         has_article = typed_title != typed_bare
