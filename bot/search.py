@@ -802,7 +802,8 @@ def _fuzzy_person(db: sqlite3.Connection, key: str) -> PersonResolution | NoPers
     )
     best_distance, _, best = scored[0]
     if best_distance > allowed:
-        return NoPerson(tuple(c for _, _, c in scored[:3]))
+        # Offer only names a typo or two further off than accepted: past that, noise.
+        return NoPerson(tuple(c for d, _, c in scored[:3] if d <= allowed + 1))
     same = [c.person_id for _, _, c in scored if c.name_key == best.name_key]
     return PersonResolution(
         best.person_id,
