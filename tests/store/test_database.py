@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,27 @@ async def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None
     with sqlite3.connect(tmp_path / "copy.db") as copy:
         assert copy.execute("SELECT title FROM films").fetchall() == [("Heat",)]
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_read_runs_a_function_on_a_reader_in_one_snapshot(store: Store) -> None:
+    film = await _add_film(store)
+    loop_thread = threading.get_ident()
+
+    def read(conn: sqlite3.Connection) -> tuple[int, str, bool]:
+        title = conn.execute("SELECT title FROM films WHERE id = ?", (film,)).fetchone()[0]
+        return threading.get_ident(), title, conn.in_transaction
+
+    thread, title, in_transaction = await store.read(read)
+    assert (title, in_transaction) == ("Heat", True)
+    assert thread != loop_thread  # off the event loop
+    assert await store.fetchval("SELECT count(*) FROM films") == 1  # the snapshot was closed
+
+
+async def test_read_passes_errors_on_and_leaves_the_reader_usable(store: Store) -> None:
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("SELECT * FROM no_such_table")
+
+    for _ in range(3):  # every reader, and again
+        with pytest.raises(sqlite3.OperationalError):
+            await store.read(broken)
+    assert await store.read(lambda conn: conn.execute("SELECT 41 + 1").fetchone()[0]) == 42
