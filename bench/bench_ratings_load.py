@@ -99,6 +99,8 @@ class Series:
     seconds: float
     latencies: list[float]
     bot_cpu_seconds: float
+    #: CPU of this process: the local Discord and the members typing.
+    discord_cpu_seconds: float
 
 
 @dataclass
@@ -148,14 +150,15 @@ async def run_once(
             await warm_up(discord, guilds[0], in_guild[0, 0], films)
 
             async def series(sent: list[Rate], ping: bool) -> tuple[Series, int]:
-                cpu_before = process_cpu_seconds(process.pid)
+                cpu_before, own_before = process_cpu_seconds(process.pid), time.process_time()
                 started = time.perf_counter()
                 latencies, wrong = await send_all(
                     discord, guilds, in_guild, films, sent, window, ping
                 )
                 seconds = time.perf_counter() - started
                 cpu = process_cpu_seconds(process.pid) - cpu_before
-                return Series(len(sent), seconds, latencies, cpu), wrong
+                own = time.process_time() - own_before
+                return Series(len(sent), seconds, latencies, cpu, own), wrong
 
             pings = (await series(commands[:floor], True))[0] if floor else None
             spy = await start_py_spy(process.pid, profile) if profile else None
@@ -257,7 +260,7 @@ def audit_store(
 async def start_py_spy(pid: int, output: Path) -> asyncio.subprocess.Process:
     """Sample the bot with py-spy (``pip install py-spy``) into a collapsed-stacks file."""
     spy = await asyncio.create_subprocess_exec(
-        "py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
+        "py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--gil",
         "--output", str(output), "--nonblocking",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
@@ -286,7 +289,8 @@ def row(what: str, window: int, series: Series, audit: str) -> str:
     return (
         f"| {what} | {window} | {series.commands:,} | {series.commands / series.seconds:,.0f} "
         f"| {statistics.median(ms):.2f} | {percentile(ms, 99):.2f} | {max(ms):.1f} "
-        f"| {series.bot_cpu_seconds / series.commands * 1e6:.0f} | {audit} |"
+        f"| {series.bot_cpu_seconds / series.commands * 1e6:.0f} "
+        f"| {series.discord_cpu_seconds / series.commands * 1e6:.0f} | {audit} |"
     )
 
 
@@ -313,8 +317,8 @@ def report(outcomes: list[Outcome], command: str) -> str:
             f"Command: `{command}`",
             "",
             "| command | window | commands | per second | median ms | p99 ms | max ms "
-            "| bot CPU µs/command | audit |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| bot CPU µs/command | local Discord CPU µs/command | audit |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
             *rows,
             "",
             "Audit of the last run: " + ", ".join(f"{k} {v}" for k, v in audit.items()) + ".",

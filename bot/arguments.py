@@ -35,6 +35,8 @@ from bot.store.search_index import films_with_keys
 
 #: Longest score form in words: ``9 out of 10``.
 _SCORE_WORDS = 4
+#: What a score can start with (after zero-width characters): a digit, a star or a fraction.
+_SCORE_START = re.compile(r"^[\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e]*[0-9★⭐½¼¾]")
 _QUOTED = re.compile(r'^\s*["“”„«»](?P<inside>[^"“”„«»]+)["“”„«»]\s*(?P<rest>.*)$', re.DOTALL)
 # A lone ``|`` between spaces (a ``||spoiler||`` tag is two).
 _SEPARATOR = re.compile(r"(?<!\|)\s\|\s(?!\|)")
@@ -63,6 +65,8 @@ def split_film_and_score(text: str) -> tuple[str, str]:
         return quoted["inside"].strip(), quoted["rest"].strip()
     words = text.split()
     for count in range(min(_SCORE_WORDS, len(words) - 1), 0, -1):
+        if not _SCORE_START.match(words[-count]):
+            continue  # cheaper than a failed parse, and rates run by the thousand
         tail = " ".join(words[-count:])
         try:
             parse_score(tail)
