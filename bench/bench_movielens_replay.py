@@ -241,7 +241,7 @@ def report(outcome: Outcome, window: int, command: str) -> str:
             "",
             f"Command: `{command}`",
             "",
-            "| import movies.csv s | replay s | ratings/s | median ms | p99 ms "
+            "| MovieLens import s | replay s | ratings/s | median ms | p99 ms "
             "| `top` equals the independent computation |",
             "|---:|---:|---:|---:|---:|---|",
             f"| {outcome.import_seconds:.1f} | {outcome.replay_seconds:.1f} "

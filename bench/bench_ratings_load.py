@@ -290,6 +290,7 @@ def row(what: str, window: int, series: Series, audit: str) -> str:
         f"| {what} | {window} | {series.commands:,} | {series.commands / series.seconds:,.0f} "
         f"| {statistics.median(ms):.2f} | {percentile(ms, 99):.2f} | {max(ms):.1f} "
         f"| {series.bot_cpu_seconds / series.commands * 1e6:.0f} "
+        f"| {series.commands / series.bot_cpu_seconds:,.0f} "
         f"| {series.discord_cpu_seconds / series.commands * 1e6:.0f} | {audit} |"
     )
 
@@ -317,11 +318,23 @@ def report(outcomes: list[Outcome], command: str) -> str:
             f"Command: `{command}`",
             "",
             "| command | window | commands | per second | median ms | p99 ms | max ms "
-            "| bot CPU µs/command | local Discord CPU µs/command | audit |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| bot CPU µs/command | one busy core's worth, per second "
+            "| local Discord CPU µs/command | audit |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
             *rows,
             "",
             "Audit of the last run: " + ", ".join(f"{k} {v}" for k, v in audit.items()) + ".",
+            "",
+            "Reading it: *per second* and the latencies depend on how much of the 2 cores the "
+            "bot and the local Discord get; the machine is shared, so compare them with the "
+            "`!ping` floor measured in the same run. The CPU columns are what each process "
+            "spent per command, whatever the load: *one busy core's worth* (10⁶ / bot CPU "
+            "µs) is the bot's ceiling with a core to itself. The bot's part of a `!ping` is "
+            "discord.py's (gateway frame, parse, dispatch, the reply's HTTP request) plus the "
+            "report of each finished input to the local Discord; a `!rate` adds parsing the "
+            "score, the cached title, and its share of a group commit (one trip to the "
+            "writer's thread and one fsync per batch, the film's new totals read in the same "
+            "trip).",
             "",
             f"Python {platform.python_version()}, {os.cpu_count()} cores (the bot and the "
             f"local Discord share them); load average when the run ended (1, 5, 15 min): "
