@@ -17,7 +17,6 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import FilmNotFound, GenreNotFound, GenreOrFilmNotFound
 from bot.normalize import fold, title_key
-from bot.recommend import Prior
 from bot.scores import bayesian_average
 from bot.search import FilmMatch, resolve_film
 from bot.store import picks, pools
@@ -25,7 +24,7 @@ from bot.store.browse import TaxonomyEntry, genre_names, taxonomy
 from bot.store.database import Store
 from bot.store.genres import find_genre, genre_family, search_genres
 from bot.store.models import Film, Genre
-from bot.store.picks import Filter
+from bot.store.picks import Filter, Prior
 from bot.store.pools import ANY
 
 #: Genre names offered for a name nothing matched, and how alike they must be (0-100).
@@ -122,7 +121,7 @@ class RankedFilm:
 
 
 async def genre_ranking(
-    store: Store, guild_id: int | None, genre: Genre, prior: Prior, decade: int = ANY
+    store: Store, guild_id: int | None, genre: Genre, decade: int = ANY
 ) -> list[RankedFilm]:
     """The genre's films (sub-genres included) by this server's Bayesian average, then by
     catalog popularity. A film nobody here rated ranks as the server's mean would (its
@@ -130,16 +129,16 @@ async def genre_ranking(
     unrated ones, then those rated below the mean."""
     guild = guild_id or 0
     where = Filter(guild, genre_id=genre.id, decade=decade)
-    rated_here = guild_id is not None and prior.n > 0
 
-    def read(conn: sqlite3.Connection) -> dict[int, picks.Features]:
+    def read(conn: sqlite3.Connection) -> tuple[Prior, dict[int, picks.Features]]:
+        prior = picks.server_prior(conn, guild_id)
         rated = []
-        if rated_here:
+        if prior.n:
             rated = [s.film_id for s in picks.server_favourites(conn, where, limit=RANKED)]
         known = picks.pooled(conn, where, limit=RANKED)
-        return picks.features(conn, guild, list(dict.fromkeys(rated + known)))
+        return prior, picks.features(conn, guild, list(dict.fromkeys(rated + known)))
 
-    found = await store.read(read)
+    prior, found = await store.read(read)
 
     def rank(f: picks.Features) -> tuple[float, float, int]:
         bayes = (

@@ -44,16 +44,29 @@ async def film_card(
     guild_id: int | None,
     member_id: int,
 ) -> FilmCard:
-    """Everything the card of ``film`` shows to ``member_id`` in this server (None: a DM)."""
-    credits = await film_credits(store, film.id)
+    """Everything the card of ``film`` shows to ``member_id`` in this server (None: a DM).
+
+    The four reads go out together: the store's readers answer them side by side."""
+    credits, genres, summary, rating = await asyncio.gather(
+        film_credits(store, film.id),
+        film_genres(store, film.id),
+        film_summary(store, film.id, guild_id),
+        _rating(store, guild_id, film.id, member_id),
+    )
     return FilmCard(
         film=film,
-        genres=[genre.name for genre in await film_genres(store, film.id)],
+        genres=[genre.name for genre in genres],
         directors=[c.name for c in credits if c.role == "director"],
         cast=[c.name for c in credits if c.role == "actor"][:LEADING_CAST],
-        summary=await film_summary(store, film.id, guild_id),
-        rating=None if guild_id is None else await film_rating(store, guild_id, film.id, member_id),
+        summary=summary,
+        rating=rating,
     )
+
+
+async def _rating(
+    store: Store, guild_id: int | None, film_id: int, member_id: int
+) -> FilmRating | None:
+    return None if guild_id is None else await film_rating(store, guild_id, film_id, member_id)
 
 
 async def film_summary(store: Store, film_id: int, guild_id: int | None) -> str | None:

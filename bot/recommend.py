@@ -30,9 +30,8 @@ from bot.scores import bayesian_average, format_score
 from bot.store import picks
 from bot.store.database import Store
 from bot.store.models import Film, Genre
-from bot.store.picks import CoLiked, Features, Filter, Liked, ServerStat, SharedPerson
+from bot.store.picks import CoLiked, Features, Filter, Liked, Prior, ServerStat, SharedPerson
 from bot.store.pools import ANY
-from bot.store.ratings import server_ratings
 
 # Weights ------------------------------------------------------------------------------------
 SERVER_WEIGHT = 1.0
@@ -63,12 +62,12 @@ SIMILAR_LIKENESS = Likeness(1.0, 0.3, 3, 1.2, 0.8)
 TELLING = 0.15
 #: Favourites whose fans are asked what else they liked, and whose people's other films are
 #: read.
-CO_LIKED_FROM = 3
-PEOPLE_FROM = 3
+CO_LIKED_FROM = 2
+PEOPLE_FROM = 2
 #: Candidates read from each source, and weighed in full (the rest are dropped on their
 #: first score).
-FROM_EACH = 30
-SHORTLIST = 30
+FROM_EACH = 24
+SHORTLIST = 24
 #: The pick is drawn from this many of the best, the better ones likelier.
 DRAW_FROM = 5
 DRAW_SPREAD = 0.15
@@ -136,27 +135,6 @@ class Similar:
 
 
 @dataclass(frozen=True)
-class Prior:
-    """A server's ratings in all: how many, their mean (C) and the Bayesian weight m."""
-
-    n: int
-    mean: float
-    m: float
-
-
-#: C for a server without ratings (it weighs nothing there: no film has a server part).
-NO_MEAN = 7.0
-
-
-async def server_prior(store: Store, guild_id: int | None, m: float) -> Prior:
-    """This server's prior (none in a DM); ``m`` is its leaderboard setting."""
-    if guild_id is None:
-        return Prior(0, NO_MEAN, m)
-    stats = await server_ratings(store, guild_id)
-    return Prior(stats.n, stats.mean if stats.mean is not None else NO_MEAN, m)
-
-
-@dataclass(frozen=True)
 class Request:
     """What ``pick`` was asked for, and what it must not pick."""
 
@@ -169,17 +147,16 @@ class Request:
 
 
 # pick ---------------------------------------------------------------------------------------------
-async def pick(
-    store: Store, request: Request, prior: Prior, rng: random.Random | None = None
-) -> Pick:
+async def pick(store: Store, request: Request, rng: random.Random | None = None) -> Pick:
     """One film for tonight (see the module's docstring); ``NothingToPick`` when every film
     that fits is rated or excluded. All of it in one hop to a reader's thread."""
     chance = rng or random.Random()
-    return await store.read(lambda conn: pick_now(conn, request, prior, chance))
+    return await store.read(lambda conn: pick_now(conn, request, chance))
 
 
-def pick_now(conn: sqlite3.Connection, request: Request, prior: Prior, rng: random.Random) -> Pick:
+def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> Pick:
     """:func:`pick`, on a reader connection."""
+    prior = picks.server_prior(conn, request.guild_id)
     genre_id = request.genre.id if request.genre else None
     where = Filter(request.guild_id, request.member_id, genre_id, request.decade, request.excluded)
     liked = picks.liked_films(conn, request.guild_id, request.member_id)
@@ -218,12 +195,13 @@ def pick_now(conn: sqlite3.Connection, request: Request, prior: Prior, rng: rand
     if not ranked:
         raise NothingToPick()
     chosen = _draw(ranked[:DRAW_FROM], rng)
-    features = chosen.features
-    assert features is not None
+    features, parts = chosen.features, chosen.parts
+    assert features is not None and parts is not None
+    names = picks.genre_names(conn, features.genres | taste.genres.get(parts.via or 0, frozenset()))
     return Pick(
         features.film,
-        list(features.genres.values()),
-        _reason(chosen, taste, request),
+        [name for gid, name in names.items() if gid in features.genres],
+        _reason(chosen, taste, request, names),
         features.n,
         features.total / features.n if features.n else None,
     )
@@ -243,7 +221,7 @@ class Taste:
         return cls(
             {like.film_id: like.score for like in liked},
             known,
-            {via: frozenset(f.genres) for via, f in known.items()},
+            {via: f.genres for via, f in known.items()},
         )
 
 
@@ -304,7 +282,7 @@ def _likeness_to(
         part = likeness.co_liked * min(1.0, co.fans / FANS_FOR_FULL)
         found[co.via] = found.get(co.via, 0.0) + part
     if c.features is not None and genres_of:
-        own = c.features.genres.keys()
+        own = c.features.genres
         for via, theirs in genres_of.items():
             common = len(own & theirs)
             if common:
@@ -341,12 +319,12 @@ def _weigh(c: Candidate, prior: Prior, taste: Taste) -> None:
     c.score = c.parts.server + c.parts.taste + c.parts.popularity
 
 
-def _reason(c: Candidate, taste: Taste, request: Request) -> str:
+def _reason(c: Candidate, taste: Taste, request: Request, names: dict[int, str]) -> str:
     """Personal evidence explains a pick best, then this server's liking, then fame."""
     parts, features = c.parts, c.features
     assert parts is not None and features is not None
     if parts.taste >= TELLING and parts.via is not None and parts.via in taste.films:
-        return _taste_reason(c, taste.films[parts.via], taste.scores[parts.via])
+        return _taste_reason(c, taste.films[parts.via], taste.scores[parts.via], names)
     if parts.server >= TELLING and features.n:
         count = f"{features.n:,} rating{'s' * (features.n != 1)}"
         return f"popular in this server: {features.total / features.n:.1f}/10 from {count}"
@@ -358,14 +336,13 @@ def _popularity_part(popularity: float) -> float:
     return min(1.0, math.log1p(max(0.0, popularity)) / math.log1p(1_000_000))
 
 
-def _taste_reason(c: Candidate, liked: Features, score: float) -> str:
+def _taste_reason(c: Candidate, liked: Features, score: float, names: dict[int, str]) -> str:
     why = f"because you rated {liked.film.label} {format_score(score)}/10"
     directors = [p.name for p in c.people if p.via == liked.film.id and p.role == "director"]
     actors = [p.name for p in c.people if p.via == liked.film.id and p.role == "actor"]
     fans = sum(co.fans for co in c.fans if co.via == liked.film.id)
-    shared_genres = [
-        name for gid, name in liked.genres.items() if c.features and gid in c.features.genres
-    ]
+    own = c.features.genres if c.features else frozenset()
+    shared_genres = [name for gid, name in names.items() if gid in liked.genres and gid in own]
     if directors:
         return f"{why}: the same director, {directors[0]}"
     if actors:
@@ -423,7 +400,7 @@ def similar_now(
         for co in picks.co_liked(conn, [film.id], where):
             found.setdefault(co.film_id, Candidate(co.film_id)).fans.append(co)
     own = (picks.features(conn, guild, [film.id])).get(film.id)
-    own_genres = own.genres if own else {}
+    own_genres = picks.genre_names(conn, own.genres) if own else {}
     for genre_id in own_genres:
         for film_id in picks.pooled(conn, where, genre_id, limit=50):
             found.setdefault(film_id, Candidate(film_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from discord.ext import commands
 
-from bot import browse, recommend, render
+from bot import browse, render
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
 from bot.pages import Pages
@@ -36,12 +36,10 @@ class Genres(commands.Cog, name="Genres"):
         if isinstance(found, FilmMatch):
             await self._film_genres(ctx, name, found)
             return
-        m = self.bot.guild_config.get(ctx.guild_id).bayes_m
-        prior = await recommend.server_prior(ctx.store, ctx.guild_id, m)
         family = await browse.family(ctx.store, found.genre)
         pages = render.genre_pages(
             found.genre,
-            await browse.genre_ranking(ctx.store, ctx.guild_id, found.genre, prior),
+            await browse.genre_ranking(ctx.store, ctx.guild_id, found.genre),
             includes=[g.name for g in family[1:]],
             namesake=found.namesake,
             prefix=ctx.text_prefix,

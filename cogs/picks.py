@@ -48,13 +48,11 @@ class Picks(commands.Cog, name="Picks"):
     ) -> None:
         assert ctx.guild is not None
         request = await self._request(ctx, ctx.guild.id, genre, decade)
-        m = self.bot.guild_config.get(ctx.guild.id).bayes_m
-        prior = await recommend.server_prior(ctx.store, ctx.guild.id, m)
         key = (ctx.guild.id, ctx.author.id)
         prefix = ctx.text_prefix
 
         async def produce(shown: Sequence[int]) -> tuple[discord.Embed, int]:
-            chosen = await recommend.pick(ctx.store, replace(request, excluded=shown), prior)
+            chosen = await recommend.pick(ctx.store, replace(request, excluded=shown))
             self._remember(key, chosen.film.id)
             return render.pick_embed(chosen, prefix), chosen.film.id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import browse, recommend
+from bot import browse
 from bot.errors import GenreNotFound, GenreOrFilmNotFound
 from bot.search import FilmMatch
 from bot.store import Store
@@ -66,8 +66,7 @@ async def test_a_genre_ranks_this_servers_favourites_then_the_best_known(
     catalog: Store,
 ) -> None:
     crime = await browse.resolve_genre(catalog, "crime")
-    prior = await recommend.server_prior(catalog, GUILD, 3.0)
-    by_fame = [r.film.label for r in await browse.genre_ranking(catalog, GUILD, crime, prior)]
+    by_fame = [r.film.label for r in await browse.genre_ranking(catalog, GUILD, crime)]
     assert by_fame[0] == "Se7en (1995)"  # the best known; no ratings yet
     assert "Heat (1995)" in by_fame and "Amélie (2001)" not in by_fame
     films = {label: i for i, label in enumerate(by_fame)}
@@ -80,17 +79,14 @@ async def test_a_genre_ranks_this_servers_favourites_then_the_best_known(
     for member in range(1, 6):
         await rate(catalog, GUILD, member, ids["Double Indemnity (1944)"], 10.0)
         await rate(catalog, GUILD, member, ids["Se7en (1995)"], 3.0)
-    prior = await recommend.server_prior(catalog, GUILD, 3.0)
-    ranked = await browse.genre_ranking(catalog, GUILD, crime, prior)
+    ranked = await browse.genre_ranking(catalog, GUILD, crime)
     labels = [r.film.label for r in ranked]
     assert labels[0] == "Double Indemnity (1944)"
     assert labels[-1] == "Se7en (1995)"  # rated below this server's mean: after the unrated
     assert ranked[0].n == 5 and ranked[0].mean == 10.0
     assert len(labels) == len(films)
     # In a DM there are no server ratings: fame alone.
-    assert [r.film.label for r in await browse.genre_ranking(catalog, None, crime, prior)] == (
-        by_fame
-    )
+    assert [r.film.label for r in await browse.genre_ranking(catalog, None, crime)] == (by_fame)
 
 
 def test_the_genre_tree_puts_sub_genres_under_each_parent() -> None:

@@ -19,7 +19,7 @@ import pytest
 from bot import recommend
 from bot.importers.movielens import SOURCE, import_movielens
 from bot.scores import bayesian_average
-from bot.store import Store
+from bot.store import Store, picks
 from bot.store.genres import find_genre
 from bot.store.guilds import DEFAULT_BAYES_M
 from bot.store.ratings import leaderboard, rate_many
@@ -89,8 +89,8 @@ async def rated_by(store: Store, member: int) -> set[int]:
 
 
 async def test_picks_are_films_the_member_has_not_rated(movielens: Store) -> None:
-    prior = await recommend.server_prior(movielens, GUILD, DEFAULT_BAYES_M)
-    assert prior.n == 100_836
+    prior = await movielens.read(lambda conn: picks.server_prior(conn, GUILD))
+    assert (prior.n, prior.m) == (100_836, DEFAULT_BAYES_M)
     comedy = await find_genre(movielens, "comedy")
     assert comedy is not None
     rng = random.Random(4)
@@ -103,7 +103,7 @@ async def test_picks_are_films_the_member_has_not_rated(movielens: Store) -> Non
             recommend.Request(GUILD, member, comedy),
             recommend.Request(GUILD, member, decade=1990),
         ):
-            chosen = await recommend.pick(movielens, request, prior, rng)
+            chosen = await recommend.pick(movielens, request, rng)
             assert chosen.film.id not in seen, (user, chosen.film.label)
             if request.decade == 1990:
                 assert chosen.film.year is not None and 1990 <= chosen.film.year <= 1999
@@ -113,13 +113,12 @@ async def test_picks_are_films_the_member_has_not_rated(movielens: Store) -> Non
 
 
 async def test_pick_another_never_repeats(movielens: Store) -> None:
-    prior = await recommend.server_prior(movielens, GUILD, DEFAULT_BAYES_M)
     member = FIRST_MEMBER + 414  # the heaviest rater: 2,698 films
     seen = await rated_by(movielens, member)
     shown: list[int] = []
     for _ in range(25):
         request = recommend.Request(GUILD, member, excluded=shown)
-        chosen = await recommend.pick(movielens, request, prior, random.Random(len(shown)))
+        chosen = await recommend.pick(movielens, request, random.Random(len(shown)))
         assert chosen.film.id not in seen and chosen.film.id not in shown
         shown.append(chosen.film.id)
 

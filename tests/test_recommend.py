@@ -9,10 +9,11 @@ import pytest
 
 from bot import recommend
 from bot.errors import BadDecade, NothingToPick
-from bot.recommend import Prior, Request
-from bot.store import Store
+from bot.recommend import Request
+from bot.store import Store, picks
 from bot.store.genres import find_genre
 from bot.store.models import Film
+from bot.store.picks import Prior
 from bot.store.pools import ANY
 from bot.store.ratings import rate
 from tests import catalog_fixtures
@@ -22,7 +23,6 @@ catalog = catalog_fixtures.catalog_store
 GUILD = 1_000_000_000_000_001
 OTHER_GUILD = 1_000_000_000_000_002
 MEMBER = 2_000_000_000_000_001
-M = 3.0
 
 
 @pytest.mark.parametrize(
@@ -88,39 +88,37 @@ async def noir_request(store: Store, member: int = MEMBER, **changes: object) ->
 
 
 async def test_a_new_server_gets_the_best_known_films_of_the_genre(catalog: Store) -> None:
-    prior = await recommend.server_prior(catalog, GUILD, M)
-    assert prior.n == 0
+    prior = await catalog.read(lambda conn: picks.server_prior(conn, GUILD))
+    assert prior == Prior(0, picks.NO_MEAN, 3.0)
     request = await noir_request(catalog)
     picked = {
-        (await recommend.pick(catalog, request, prior, random.Random(seed))).film.title
+        (await recommend.pick(catalog, request, random.Random(seed))).film.title
         for seed in range(20)
     }
     assert picked <= {"Heat", "Se7en", "Blade Runner"}
     assert "Se7en" in picked  # the best known of them
-    choice = await recommend.pick(catalog, request, prior, random.Random(0))
+    choice = await recommend.pick(catalog, request, random.Random(0))
     assert choice.reason in ("a classic of Neo-Noir", "one of the best-known films of Neo-Noir")
 
 
 async def test_a_pick_is_never_rated_by_the_asker_nor_already_shown(catalog: Store) -> None:
     se7en, heat = await film(catalog, SE7EN), await film(catalog, HEAT)
     await rate(catalog, GUILD, MEMBER, se7en.id, 6.0)
-    prior = await recommend.server_prior(catalog, GUILD, M)
     request = await noir_request(catalog, excluded=[heat.id])
     for seed in range(10):
-        chosen = await recommend.pick(catalog, request, prior, random.Random(seed))
+        chosen = await recommend.pick(catalog, request, random.Random(seed))
         assert chosen.film.title == "Blade Runner"
     with pytest.raises(NothingToPick):
         blade = await film(catalog, BLADE_RUNNER)
         gone = await noir_request(catalog, excluded=[heat.id, blade.id])
-        await recommend.pick(catalog, gone, prior)
+        await recommend.pick(catalog, gone)
 
 
 async def test_a_pick_like_a_favourite_says_so(catalog: Store) -> None:
     heat, blade = await film(catalog, HEAT), await film(catalog, BLADE_RUNNER)
     await rate(catalog, GUILD, MEMBER, heat.id, 9.0)
-    prior = await recommend.server_prior(catalog, GUILD, M)
     chosen = await recommend.pick(
-        catalog, await noir_request(catalog, excluded=[blade.id]), prior, random.Random(0)
+        catalog, await noir_request(catalog, excluded=[blade.id]), random.Random(0)
     )
     assert chosen.film.title == "Se7en"
     assert chosen.reason.startswith("because you rated Heat (1995) 9/10")
@@ -132,25 +130,25 @@ async def test_a_film_the_server_loves_is_picked_for_that(catalog: Store) -> Non
     for member in range(1, 9):
         await rate(catalog, GUILD, member, blade.id, 10.0)
         await rate(catalog, GUILD, member, se7en.id, 4.0)
-    prior = await recommend.server_prior(catalog, GUILD, M)
     request = await noir_request(catalog)
-    chosen = await recommend.pick(catalog, request, prior, random.Random(0))
+    chosen = await recommend.pick(catalog, request, random.Random(0))
     assert chosen.film.title == "Blade Runner"
     assert chosen.reason == "popular in this server: 10.0/10 from 8 ratings"
     assert (chosen.n, chosen.mean) == (8, 10.0)
-    # Another server knows nothing of it: there Se7en, the best known, is as likely as any.
-    elsewhere = await recommend.server_prior(catalog, OTHER_GUILD, M)
-    assert elsewhere == Prior(0, recommend.NO_MEAN, M)
+    here = await catalog.read(lambda conn: picks.server_prior(conn, GUILD))
+    assert (here.n, here.mean, here.m) == (16, 7.0, 3.0)
+    # Another server knows nothing of it.
+    elsewhere = await catalog.read(lambda conn: picks.server_prior(conn, OTHER_GUILD))
+    assert elsewhere == Prior(0, picks.NO_MEAN, 3.0)
 
 
 async def test_decade_narrows_the_pick(catalog: Store) -> None:
-    prior = await recommend.server_prior(catalog, GUILD, M)
     request = await noir_request(catalog, decade=1980)
-    chosen = await recommend.pick(catalog, request, prior, random.Random(0))
+    chosen = await recommend.pick(catalog, request, random.Random(0))
     assert chosen.film.title == "Blade Runner"
     assert chosen.reason.endswith("Neo-Noir in the 1980s")
     with pytest.raises(NothingToPick):
-        await recommend.pick(catalog, await noir_request(catalog, decade=1950), prior)
+        await recommend.pick(catalog, await noir_request(catalog, decade=1950))
 
 
 async def test_similar_films_share_genres_people_or_fans(catalog: Store) -> None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
+from bot.store.ratings import SERVER_PRIOR, prior_params
 
 #: A score this high is a film the member (or a fellow member) liked.
 LIKED = 8.0
@@ -26,15 +27,15 @@ LIKED = 8.0
 #: before narrowing them to a genre or decade.
 SERVER_SCAN = 400
 #: Actors billed this high count as a film's cast for "shared cast".
-TOP_BILLING = 3
+TOP_BILLING = 2
 #: Films read per person (the best known); fellow members read per liked film, and the
 #: favourites read of each (a bound on the work, whatever the server's size).
-PER_PERSON = 25
+PER_PERSON = 12
 #: Credits read per person at most (in index order) to find their best known: prolific
 #: people's long lists are sampled, not read whole.
-CREDITS_READ = 300
-FANS = 8
-FAN_FAVOURITES = 25
+CREDITS_READ = 80
+FANS = 6
+FAN_FAVOURITES = 12
 
 # The fixed prior of the film_stats_rank index (migration 0004): the ORDER BY must match it
 # exactly for SQLite to walk the index.
@@ -83,6 +84,32 @@ class Filter:
         return "".join(f" AND {clause}" for clause in clauses), params
 
 
+@dataclass(frozen=True)
+class Prior:
+    """A server's ratings in all: how many, their mean (C) and its Bayesian weight m."""
+
+    n: int
+    mean: float
+    m: float
+
+
+#: C for a server without ratings (it weighs nothing there: no film has a server part).
+NO_MEAN = 7.0
+
+
+def server_prior(conn: sqlite3.Connection, guild_id: int | None) -> Prior:
+    """This server's prior, by ``ratings.SERVER_PRIOR`` (none in a DM)."""
+    params = prior_params(guild_id or 0)
+    row = conn.execute(
+        f"WITH {SERVER_PRIOR} SELECT prior.m, prior.c, "
+        "(SELECT n FROM guild_stats WHERE guild_id = :guild_id) FROM prior",
+        params,
+    ).fetchone()
+    if guild_id is None or not row[2]:
+        return Prior(0, NO_MEAN, float(row[0]))
+    return Prior(int(row[2]), float(row[1]), float(row[0]))
+
+
 @dataclass(frozen=True, slots=True)
 class Liked:
     film_id: int
@@ -121,8 +148,8 @@ class Features:
     """What weighing a candidate needs to know about it."""
 
     film: Film
-    #: Its own genres (not their parents), id -> name, by name.
-    genres: dict[int, str]
+    #: Its own genres (not their parents).
+    genres: frozenset[int]
     #: This server's ratings of it (0 and 0 when none).
     n: int
     total: float
@@ -297,22 +324,19 @@ def features(
         return {}
     rows = conn.execute(
         f"""
-        SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0) AS n,
-               coalesce(film_stats.total, 0) AS total,
-               (SELECT json_group_object(genres.id, genres.name) FROM film_genres
-                JOIN genres ON genres.id = film_genres.genre_id
-                WHERE film_genres.film_id = films.id) AS genres
+        SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0), coalesce(film_stats.total, 0),
+               (SELECT group_concat(genre_id) FROM film_genres WHERE film_id = films.id)
         FROM films LEFT JOIN film_stats
              ON film_stats.guild_id = :guild AND film_stats.film_id = films.id
         WHERE films.id IN (SELECT value FROM json_each(:ids))
         """,
         {"guild": guild_id, "ids": json.dumps(list(film_ids))},
     ).fetchall()
-    # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genres.
+    # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genre ids.
     return {
         int(r[0]): Features(
             Film(*r[:7]),
-            {int(k): str(v) for k, v in sorted(json.loads(r[9]).items(), key=_by_name)},
+            frozenset(map(int, r[9].split(","))) if r[9] else frozenset(),
             int(r[7]),
             float(r[8]),
         )
@@ -320,5 +344,10 @@ def features(
     }
 
 
-def _by_name(item: tuple[str, str]) -> str:
-    return item[1]
+def genre_names(conn: sqlite3.Connection, genre_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these genres, by name."""
+    rows = conn.execute(
+        "SELECT id, name FROM genres WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
+        (json.dumps(sorted(set(genre_ids))),),
+    ).fetchall()
+    return {int(r[0]): str(r[1]) for r in rows}

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot import recommend
-from bot.recommend import Prior, Request
+from bot.recommend import Request
 from bot.store import Store, picks
 from bot.store.genres import find_genre
 from bot.store.models import Film
@@ -63,13 +63,12 @@ async def test_picks_similar_and_genre_lists_never_scan_a_table(catalog_store: S
     )
     assert genre is not None and heat is not None
     with planner(catalog_store) as db:
-        prior = Prior(25, 7.5, 3.0)
         for request in (
             Request(1, 1),
             Request(1, 2, genre),
             Request(1, 99),  # a member with no ratings
         ):
-            recommend.pick_now(db, request, prior, random.Random(1))  # type: ignore[arg-type]
+            recommend.pick_now(db, request, random.Random(1))  # type: ignore[arg-type]
         recommend.similar_now(db, Film(*heat), 1)  # type: ignore[arg-type]
         where = picks.Filter(1, 1, genre.id, 1990)
         picks.popular_beyond_pool(db, where)  # type: ignore[arg-type]
