@@ -103,7 +103,6 @@ async def measure(targets: Sequence[Target], messages: int, warmup: int) -> dict
 
 async def run(messages: int, warmup: int) -> dict[str, list[float]]:
     work = Path(tempfile.mkdtemp(prefix="filmclub-bench-"))
-    processes: list[Process] = []
     try:
         db_path = work / "filmclub.db"
         store = await open_store(Settings(db_path=db_path), db_path)
@@ -114,19 +113,24 @@ async def run(messages: int, warmup: int) -> dict[str, list[float]]:
                 Target(PLAIN, plain, "!ping"),
                 *(Target(text, filmclub, text) for text in COMMANDS),
             ]
-            for discord, command in (
-                (plain, ["bench.plain_ping_bot", plain.url, plain.token]),
-                (filmclub, ["bot", "run", "--local-discord", filmclub.url]),
-            ):
-                process = await bot_process(discord, db_path, *command)
-                processes.append(process)
-                await discord.wait_for_bot(timeout=60, task=asyncio.ensure_future(process.wait()))
-            return await measure(targets, messages, warmup)
+            processes: list[Process] = []
+            try:
+                for discord, command in (
+                    (plain, ["bench.plain_ping_bot", plain.url, plain.token]),
+                    (filmclub, ["bot", "run", "--local-discord", filmclub.url]),
+                ):
+                    process = await bot_process(discord, db_path, *command)
+                    processes.append(process)
+                    exited = asyncio.ensure_future(process.wait())
+                    await discord.wait_for_bot(timeout=60, task=exited)
+                return await measure(targets, messages, warmup)
+            finally:
+                # Before the local Discords close, or the bots would try to reconnect.
+                for process in processes:
+                    if process.returncode is None:
+                        process.terminate()
+                    await process.wait()
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-            await process.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 

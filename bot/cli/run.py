@@ -22,6 +22,7 @@ from bot.localdiscord.connect import LOCAL_DISCORD_ENV, HandledReporter, use_loc
 from bot.localdiscord.console import (
     BOT_NAME,
     OWNER_NAME,
+    QuietVoice,
     converse,
     quiet_logging,
     read_lines,
@@ -133,6 +134,8 @@ def configure_logging(level_name: str) -> None:
     """discord.py's log format on stderr (journald keeps it under systemd) at ``level_name``."""
     level = logging.getLevelName(level_name)
     discord.utils.setup_logging(level=level, root=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietVoice())
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 

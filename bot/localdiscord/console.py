@@ -239,8 +239,8 @@ def read_lines(stream: TextIO, *, prompt: str | None) -> AsyncIterator[str]:
     return lines()
 
 
-class _QuietVoice(logging.Filter):
-    """discord.py warns at start that voice is unavailable; filmclub has no voice."""
+class QuietVoice(logging.Filter):
+    """discord.py warns at every start that voice is unavailable; filmclub has no voice."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "voice will NOT be supported" not in record.getMessage()
@@ -250,7 +250,7 @@ def quiet_logging(level: int = logging.WARNING, stream: TextIO | None = None) ->
     """Logs on stderr (stdout is the conversation), warnings and worse by default."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_QuietVoice())
+    handler.addFilter(QuietVoice())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
