@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -29,6 +30,8 @@ class Picks(commands.Cog, name="Picks"):
         self._last_pick: dict[tuple[int, int], int] = {}
         #: How long **Pick another** stays live after the last press.
         self.button_timeout = pages.TIMEOUT
+        #: Draws each pick among the best few (a test may seed it).
+        self.rng = random.Random()
 
     @film_command(
         "pick",
@@ -52,7 +55,7 @@ class Picks(commands.Cog, name="Picks"):
         prefix = ctx.text_prefix
 
         async def produce(shown: Sequence[int]) -> tuple[discord.Embed, int]:
-            chosen = await recommend.pick(ctx.store, replace(request, excluded=shown))
+            chosen = await recommend.pick(ctx.store, replace(request, excluded=shown), self.rng)
             self._remember(key, chosen.film.id)
             return render.pick_embed(chosen, prefix), chosen.film.id
 
