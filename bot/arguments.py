@@ -170,9 +170,15 @@ def split_count(text: str) -> tuple[str, int | None]:
     return match["rest"].strip(), int(match["number"])
 
 
+#: Longer text than this names no genre (and is not worth a search).
+MAX_GENRE_NAME = 100
+
+
 async def genres_named(store: Store, text: str) -> list[Genre]:
     """The genres a loose name means (``sci-fi``; ``noir`` is Film-Noir and Neo-Noir);
     ``GenreNotFound`` with the closest genre names when none."""
+    if len(text) > MAX_GENRE_NAME:
+        raise GenreNotFound(text)
     found = await search_genres(store, text)
     if found:
         return found

@@ -225,6 +225,8 @@ def cast_pages(
 BAR_WIDTH = 20
 RATINGS_PER_PAGE = 15
 LEADERBOARD_PER_PAGE = 10
+#: A film's label in a list line at most (a page of them stays within an embed's 4,096).
+LABEL_IN_LIST = 200
 
 
 def format_mean(value: float) -> str:
@@ -309,7 +311,7 @@ def member_ratings_pages(member: str, rated_films: Sequence[ScoredFilm]) -> list
     pages = []
     for start in range(0, len(rated_films), RATINGS_PER_PAGE):
         lines = [
-            f"**{film.score_text}** · {shown(film.label)}"
+            f"**{film.score_text}** · {shown(clip(film.label, LABEL_IN_LIST))}"
             for film in rated_films[start : start + RATINGS_PER_PAGE]
         ]
         embed = discord.Embed(
@@ -338,7 +340,8 @@ def leaderboard_pages(
     pages = []
     for start in range(0, len(rows), LEADERBOARD_PER_PAGE):
         lines = [
-            f"**{row.rank}.** {shown(row.label)} — **{format_mean(row.bayesian)}** "
+            f"**{row.rank}.** {shown(clip(row.label, LABEL_IN_LIST))} — "
+            f"**{format_mean(row.bayesian)}** "
             f"({ratings_count(row.n)}, average {format_mean(row.mean)})"
             for row in rows[start : start + LEADERBOARD_PER_PAGE]
         ]

@@ -29,6 +29,8 @@ from bot.search import FilmMatch
 from bot.store import ratings
 from cogs._films import film_option, other_films_note, slash_requires
 
+#: Discord's longest username or server nickname.
+MEMBER_NAME_MAX = 32
 #: ``top`` shows this many films unless asked for another number, and at most TOP_MAX.
 TOP_DEFAULT = 10
 TOP_MAX = 100
@@ -130,7 +132,8 @@ class Ratings(commands.Cog, name="Ratings"):
             found = await self._member(ctx, reference.member_id, reference.name)
             if found is None:
                 await ctx.send(
-                    f"I can't find the member *{render.shown(film.strip())}* in this server."
+                    "I can't find the member "
+                    f"*{render.shown(render.clip(film.strip(), 100))}* in this server."
                 )
                 return
             await self._member_ratings(ctx, *found)
@@ -160,6 +163,8 @@ class Ratings(commands.Cog, name="Ratings"):
                 found = matches[0] if matches else None
             return None if found is None else (found.id, found.display_name)
         assert name is not None
+        if not name or len(name) > MEMBER_NAME_MAX:
+            return None  # no one is called that: do not ask Discord
         wanted = name.casefold()
         candidates = await guild.query_members(name, limit=25)
         for candidate in candidates:

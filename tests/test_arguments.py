@@ -122,3 +122,7 @@ async def test_genres_are_named_loosely_and_unknown_ones_get_suggestions(
     with pytest.raises(GenreNotFound) as unknown:
         await genres_named(catalog_store, "crme")
     assert "Crime" in unknown.value.suggestions
+    with pytest.raises(GenreNotFound) as enormous:
+        await genres_named(catalog_store, "crime " * 1000)
+    assert enormous.value.suggestions == []
+    assert len(enormous.value.user_message) < 200

@@ -226,6 +226,8 @@ async def test_another_members_ratings_by_mention_id_name_or_option(
     assert slash.embed.description == "**6** · Heat (1986)"
     unknown = (await discord_bot.send("!ratings @nobody_here")).one()
     assert unknown.content == "I can't find the member *@nobody\\_here* in this server."
+    too_long = (await discord_bot.send("!ratings @" + "x" * 3000)).one()
+    assert too_long.content.startswith("I can't find the member") and len(too_long.content) < 200
     empty = (await discord_bot.send(f"!ratings <@{discord_bot.member.id}>")).one()
     assert empty.content.startswith("You haven't rated anything in this server yet.")
 
