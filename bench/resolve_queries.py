@@ -396,6 +396,12 @@ def _report(results: dict[str, dict[str, float]], command: str, build: dict[str,
     ]
     if build:
         lines.append(
+            "The store comes from `bench/title_synth.py` (the titles the IMDb import bench "
+            "generates too): word chains over real titles, remakes sharing a title, sequels and "
+            "plurals, articles, accents, made-up words from letter chains over real words; "
+            "2,000,000 people from real first names and surnames."
+        )
+        lines.append(
             f"Search index rebuild for this store (`search_index.rebuild`, films and people): "
             f"{build['rebuild_s']:.2f} s wall, {build['rebuild_cpu_s']:.2f} s CPU."
         )
