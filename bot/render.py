@@ -148,7 +148,7 @@ def review_card(card: FilmCard, prefix: str = "!") -> discord.Embed:
     server's ratings, and what to do next."""
     film = card.film
     embed = discord.Embed(
-        title=shown(film.label),
+        title=clip(shown(film.label), 256),
         description=" · ".join(shown(g) for g in card.genres) or None,
         colour=COLOUR,
     )

@@ -79,7 +79,7 @@ class Help(commands.Cog, name="Help"):
         found = self.bot.get_command(wanted)
         if found is None or found.hidden:
             await ctx.send(
-                f"There is no command called *{render.shown(wanted)}*. "
+                f"There is no command called *{render.shown(render.clip(wanted, 100))}*. "
                 f"`{prefix}help` lists them all."
             )
             return

@@ -101,3 +101,14 @@ def test_a_pick_and_its_reason() -> None:
     assert embed.description == "Neo-Noir · 170 min"
     assert [(f.name, f.value) for f in embed.fields] == [("Why", "A classic of Neo-Noir")]
     assert embed.footer.text == "?review Heat (1995) for its card"
+
+
+def test_a_film_with_a_very_long_title_still_fits_discords_limits() -> None:
+    from bot.localdiscord.limits import message_problems
+
+    long = Film(3, "Night of the Day of the Dawn *" * 10, 1991, 90, None, "movie", 0)
+    card = render.review_card(FilmCard(long, ["Comedy"], ["A Director"], ["An Actor"]))
+    pages = render.cast_pages(long, [credit("An Actor", "actor", "Someone", 1)])
+    for embed in [card, *pages]:
+        assert embed.title is not None and len(embed.title) <= 256
+        assert not message_problems({"embeds": [embed.to_dict()]})
