@@ -506,6 +506,17 @@ def reply_for_error(error: BaseException, ctx: commands.Context[Any] | None = No
         return usage_reply(ctx, f"I need the *{error.param.name}*.")
     if isinstance(error, commands.TooManyArguments):
         return usage_reply(ctx, "That is more than this command takes.")
+    if isinstance(error, commands.RangeError):
+        low, high = error.minimum, error.maximum
+        return usage_reply(ctx, f"That number is out of range: it goes from {low} to {high}.")
+    if isinstance(error, commands.BadFlagArgument):
+        return usage_reply(ctx, f"I couldn't make sense of *{error.flag.name}*.")
+    if isinstance(error, commands.MissingRequiredFlag):
+        return usage_reply(ctx, f"I need the *{error.flag.name}*.")
+    if isinstance(error, commands.MissingFlagArgument):
+        return usage_reply(ctx, f"*{error.flag.name}:* needs a value after it.")
+    if isinstance(error, commands.TooManyFlags):
+        return usage_reply(ctx, f"*{error.flag.name}* is given more than once.")
     if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
         return usage_reply(ctx, "I couldn't make sense of that.")
     if isinstance(error, commands.UserInputError):

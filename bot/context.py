@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.store import Store
@@ -159,3 +160,19 @@ def film_command(
     # discord.py's annotation of hybrid_command is a union mypy cannot solve; the runtime
     # object is exactly a HybridCommand.
     return cast(Callable[[Callback], commands.HybridCommand[Any, ..., None]], decorator)
+
+
+def manage_server_only() -> Callable[[Callback], Callback]:
+    """For a command's callback, under ``film_command``: only inside a server, only for members
+    with Manage Server (checked on the prefix and the slash form alike; Discord also hides the
+    slash command from other members by default)."""
+
+    def decorate(callback: Callback) -> Callback:
+        checked: Callback = commands.guild_only()(
+            commands.has_guild_permissions(manage_guild=True)(
+                app_commands.default_permissions(manage_guild=True)(callback)
+            )
+        )
+        return checked
+
+    return decorate

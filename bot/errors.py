@@ -125,3 +125,7 @@ class BadCount(FilmclubError):
 
 class BadSetting(FilmclubError):
     """A server setting named or valued wrongly; the message says what is accepted."""
+
+
+class CatalogInputError(FilmclubError):
+    """An admin's change to the catalog that cannot be made as typed (says what is accepted)."""

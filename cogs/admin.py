@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FilmBot
-from bot.context import FilmContext, film_command
+from bot.context import FilmContext, film_command, manage_server_only
 from bot.errors import BadPrefix, BadSetting
 from bot.store import guilds
 
@@ -23,8 +23,14 @@ _NOT_IN_PREFIX = set("`/\\@#")
 
 
 def valid_prefix(text: str) -> str:
-    """The prefix as given, when members can type it and it cannot break a reply's Markdown."""
-    if not 1 <= len(text) <= PREFIX_MAX or any(c.isspace() or c in _NOT_IN_PREFIX for c in text):
+    """The prefix as given, when members can type it and it cannot break a reply's Markdown:
+    1 to 5 printable characters (no spaces, zero-width or control characters), none that
+    starts a mention, a channel or a code span."""
+    if (
+        not 1 <= len(text) <= PREFIX_MAX
+        or not text.isprintable()
+        or any(c.isspace() or c in _NOT_IN_PREFIX for c in text)
+    ):
         raise BadPrefix()
     return text
 
@@ -51,9 +57,7 @@ class Admin(commands.Cog, name="Admin"):
         example="?",
         who="Manage Server",
     )
-    @commands.guild_only()
-    @commands.has_guild_permissions(manage_guild=True)
-    @app_commands.default_permissions(manage_guild=True)
+    @manage_server_only()
     @app_commands.describe(new="1 to 5 characters, e.g. ? or fc!")
     async def prefix(self, ctx: FilmContext, new: str) -> None:
         assert ctx.guild is not None
@@ -129,8 +133,11 @@ class Admin(commands.Cog, name="Admin"):
             if ctx.guild is None:
                 raise commands.NoPrivateMessage()
             target: discord.abc.Snowflake = ctx.guild
-        elif where.isdigit():
+        elif where.isascii() and where.isdigit() and self.bot.get_guild(int(where)):
             target = discord.Object(int(where))
+        elif where.isascii() and where.isdigit():
+            await ctx.send(f"I am not in a server with the id {where[:20]}.")
+            return
         else:
             raise commands.BadArgument("sync takes `here` or a server id")
         count = await self.bot.sync_commands(target)

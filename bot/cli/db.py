@@ -1,9 +1,10 @@
-"""``filmclub db init | migrate | stats | backup PATH``: the store, from the terminal."""
+"""``filmclub db init | migrate | stats | backup PATH | audit``: the store, from the terminal."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from rich.table import Table
 from bot.bootstrap import open_store
 from bot.settings import Settings, SettingsError
 from bot.store import Store, latest_version, migrate
+from bot.store.audit import audit_entries
 from bot.store.database import connect
 from bot.store.schema import StoreTooNew, current_version
 from bot.store.stats import store_stats
@@ -36,6 +38,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     backup_parser.add_argument("path", type=Path, help="where to write the copy")
     add_db_option(backup_parser)
     backup_parser.set_defaults(handler=backup)
+    audit_parser = actions.add_parser(
+        "audit", help="list admins' changes to the catalog: when, who, which film, what"
+    )
+    audit_parser.add_argument("--limit", type=int, default=50, help="how many (newest first)")
+    audit_parser.add_argument("--guild", type=int, help="only the changes made in this server")
+    add_db_option(audit_parser)
+    audit_parser.set_defaults(handler=audit)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +142,31 @@ def backup(args: argparse.Namespace) -> int:
         async with await Store.open(path) as store:
             await store.backup(target)
         print(f"{path} -> {target}")
+        return 0
+
+    return _run(go())
+
+
+def audit(args: argparse.Namespace) -> int:
+    """One line per change, newest first: time (UTC), server, member, action, film, what."""
+    _, path = store_path(args)
+    if not path.exists():
+        print(f"filmclub: no store at {path}", file=sys.stderr)
+        return 1
+
+    async def go() -> int:
+        async with await Store.open(path) as store:
+            entries = await audit_entries(store, limit=max(1, args.limit), guild_id=args.guild)
+        if not entries:
+            print("no changes to the catalog recorded")
+        for entry in entries:
+            when = datetime.datetime.fromtimestamp(entry.at, datetime.UTC)
+            what = "; ".join(change.text for change in entry.changes)
+            print(
+                f"{when:%Y-%m-%d %H:%M:%S}  guild {entry.guild_id}  "
+                f"{entry.member_name} ({entry.member_id})  {entry.action}  {entry.film}"
+                + (f"  {what}" if what else "")
+            )
         return 0
 
     return _run(go())
