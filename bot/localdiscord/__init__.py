@@ -49,7 +49,8 @@ The driver API (``LocalDiscord``)::
   within ``timeout`` raises ``BotDidNotAnswer`` with the replies so far.
 * Inspection: ``discord.messages`` (every message by id; each keeps ``edits``, ``deleted``,
   ``reactions``), ``discord.commands`` (synced schemas; key ``None`` is global),
-  ``discord.requests`` (every REST call), ``discord.sessions`` (gateway sessions, their
+  ``discord.requests`` (every REST call), ``discord.rejected`` (every call answered with an
+  error, with its status and body), ``discord.sessions`` (gateway sessions, their
   intents and resumes), ``wait_for_message(predicate)`` for something the bot does later (a
   view timing out). ``drop_connection()`` makes the bot resume; ``add_guild``/``add_role``/
   ``add_channel`` while it runs are announced on the gateway.

@@ -144,6 +144,9 @@ class LocalDiscord:
         self.sessions: dict[str, Session] = {}
         #: (method, path) of every REST request, in order: what the bot asked of Discord.
         self.requests: list[tuple[str, str]] = []
+        #: (method, path, status, error body) of every request answered with an error: what
+        #: real Discord would have refused (a message over its limits answers 400 here).
+        self.rejected: list[tuple[str, str, int, JSON]] = []
         self.bot_user = self._new_user(bot_name, bot=True)
         self.owner = self._new_user(owner)
         self.application_id = self.bot_user.id
@@ -824,17 +827,26 @@ class LocalDiscord:
         elif kind in (4, 5):
             flags = int(data.get("flags") or 0) & EPHEMERAL
             interaction.response_type = kind
-            message = await self.create_message(
-                interaction.channel,
-                data,
-                arrived=arrived,
-                interaction=interaction,
-                flags=flags | (LOADING if kind == 5 else 0),
-            )
+            try:
+                message = await self.create_message(
+                    interaction.channel,
+                    data,
+                    arrived=arrived,
+                    interaction=interaction,
+                    flags=flags | (LOADING if kind == 5 else 0),
+                )
+            except ApiError:
+                # Refused (e.g. over a limit): as on Discord, it is still unanswered.
+                interaction.response_type = None
+                raise
             interaction.original = message
         elif kind in (6, 7):
-            interaction.response_type = kind
             assert interaction.message is not None
+            if kind == 7:
+                problems = limits.message_problems(data, editing=True)
+                if problems:
+                    raise ApiError(400, 50035, "Invalid Form Body", problems.errors)
+            interaction.response_type = kind
             interaction.original = message = interaction.message
             if kind == 7:
                 await self.edit_message(message, data, arrived=arrived, by=interaction)

@@ -109,6 +109,7 @@ def route(method: Callable[[web.Request, float], Awaitable[Any]], *, auth: bool 
         try:
             result = await method(request, arrived)
         except ApiError as error:
+            discord.rejected.append((request.method, request.path, error.status, error.body))
             return respond(error.body, error.status)
         if result is None:
             return no_content()
