@@ -507,7 +507,6 @@ class Store:
         For reads made of many small queries and the logic between them (title resolution):
         one hop to the reader's thread instead of one per query, and no CPU work on the loop.
         """
-        reader = self._reader()
 
         def in_snapshot(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN")
@@ -516,15 +515,14 @@ class Store:
             finally:
                 conn.execute("COMMIT")
 
-        try:
+        async def attempt() -> T:
+            reader = self._reader()
             # aiosqlite runs the function on its worker thread with the sqlite3 connection
             # (``_execute``/``_conn``: not public, hence the pinned aiosqlite range).
             result: T = await reader._execute(in_snapshot, reader._conn)  # type: ignore[no-untyped-call]
-        except sqlite3.OperationalError as error:
-            if _is_busy(error):
-                raise StoreBusy() from error
-            raise
-        return result
+            return result
+
+        return await retry_while_busy(attempt, wait=self.busy_wait, give_up=lambda: self._closing)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)

@@ -97,3 +97,17 @@ async def test_closing_does_not_wait_out_a_lock(tmp_path: Path) -> None:
         assert time.monotonic() - started < 5
         with pytest.raises(StoreBusy):
             await write
+
+
+async def test_a_busy_snapshot_read_is_retried_then_served(store: Store) -> None:
+    calls = 0
+
+    def locked_twice(conn: sqlite3.Connection) -> int:
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return int(conn.execute("SELECT 41 + 1").fetchone()[0])
+
+    assert await store.read(locked_twice) == 42
+    assert calls == 3
