@@ -44,6 +44,26 @@ def valid_bayes_m(text: str) -> float:
     return float(value)
 
 
+_COOLDOWN = re.compile(r"^\s*(\d{1,3})\s*(?:/|per|every|in)?\s*(\d{1,4})\s*(?:s|sec|seconds?)?\s*$")
+#: A server's cooldown: at most this many commands in a window, a window at most this long.
+COOLDOWN_RATE_MAX = 100
+COOLDOWN_PER_MAX = 3600
+
+
+def valid_cooldown(text: str) -> tuple[int | None, float | None]:
+    """``5 10`` / ``5/10s`` / ``5 per 10`` -> (5, 10.0); ``default`` -> (None, None)."""
+    if text.strip().lower() in ("default", "reset"):
+        return None, None
+    match = _COOLDOWN.match(text)
+    rate, per = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not (1 <= rate <= COOLDOWN_RATE_MAX and 1 <= per <= COOLDOWN_PER_MAX):
+        raise BadSetting(
+            f"A cooldown is a number of commands (1 to {COOLDOWN_RATE_MAX}) and of seconds "
+            f"(1 to {COOLDOWN_PER_MAX:,}), e.g. `cooldown 5 10`, or `cooldown default`."
+        )
+    return rate, float(per)
+
+
 class Admin(commands.Cog, name="Admin"):
     """Settings for this server (Manage Server) and tools for the bot's owner."""
 
@@ -67,26 +87,35 @@ class Admin(commands.Cog, name="Admin"):
 
     @film_command(
         "settings",
-        help="Show this server's settings, or change the leaderboard's m.\n\n"
+        help="Show this server's settings, or change the leaderboard's m or the cooldown.\n\n"
         "`m` is how many ratings at the server's mean every film starts with on `top`: the "
-        "higher it is, the more ratings a film needs to climb (default 3).",
-        usage="[m <value>]",
+        "higher it is, the more ratings a film needs to climb (default 3). `cooldown` is how "
+        "many commands each member may use in how many seconds (`cooldown 5 10`), or "
+        "`cooldown default`.",
+        usage="[m <value> | cooldown <commands> <seconds> | cooldown default]",
         example="m 5",
         who="Manage Server",
     )
-    @commands.guild_only()
-    @commands.has_guild_permissions(manage_guild=True)
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(setting="The setting to change: m", value="Its new value")
+    @manage_server_only()
+    @app_commands.describe(
+        setting="The setting to change: m or cooldown",
+        value="Its new value: a number for m; commands and seconds (5 10) or default for cooldown",
+    )
     async def settings(
-        self, ctx: FilmContext, setting: str | None = None, value: str | None = None
+        self, ctx: FilmContext, setting: str | None = None, *, value: str | None = None
     ) -> None:
         assert ctx.guild is not None
         if setting is None:
             await ctx.send(self._settings_text(ctx.guild.id))
             return
-        if setting.strip().lower() not in ("m", "bayes_m"):
-            raise BadSetting("The setting here is `m` (the leaderboard's prior weight).")
+        name = setting.strip().lower()
+        if name == "cooldown":
+            await self._set_cooldown(ctx, ctx.guild.id, value)
+            return
+        if name not in ("m", "bayes_m"):
+            raise BadSetting(
+                "The settings here are `m` (the leaderboard's prior weight) and `cooldown`."
+            )
         if value is None:
             raise BadSetting(f"Give m a value, e.g. `{ctx.text_prefix}settings m 5`.")
         changed = await guilds.set_bayes_m(ctx.store, ctx.guild.id, valid_bayes_m(value))
@@ -95,6 +124,17 @@ class Admin(commands.Cog, name="Admin"):
         await ctx.send(
             f"The leaderboard's m is now {m} in this server: every film's average starts as if "
             f"it had {m} ratings at the server's mean."
+        )
+
+    async def _set_cooldown(self, ctx: FilmContext, guild_id: int, value: str | None) -> None:
+        rate, per = valid_cooldown(value or "")
+        changed = await guilds.set_cooldown(ctx.store, guild_id, rate, per)
+        self.bot.guild_config.changed(changed)
+        rate, per = self.bot.guild_config.cooldown(guild_id)
+        default = " (the default)" if changed.cooldown_rate is None else ""
+        await ctx.send(
+            f"Each member here may now use {rate} command{'s' * (rate != 1)} "
+            f"every {per:g} s{default}."
         )
 
     def _settings_text(self, guild_id: int) -> str:
