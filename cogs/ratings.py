@@ -42,6 +42,11 @@ def _guild_id(ctx: FilmContext) -> int:
     return ctx.guild.id
 
 
+#: Name lookups a minute (see ``Ratings.name_lookups``), and the longest name Discord allows.
+NAME_LOOKUPS_PER_MINUTE = 30
+NAME_MAX = 32
+
+
 def _with_note(text: str, note: str | None) -> str:
     return f"{text}\n{note}" if note else text
 
@@ -53,6 +58,10 @@ class Ratings(commands.Cog, name="Ratings"):
         self.bot = bot
         #: Members rate the same few films again and again: resolve each title once.
         self.films = FilmCache(bot.store)
+        #: A member looked up by name is a gateway request, and the gateway allows about 110
+        #: a minute for everything, heartbeats included (discord.py stalls the socket beyond
+        #: that): name lookups get at most this share; past it, text is only a film title.
+        self.name_lookups = commands.Cooldown(NAME_LOOKUPS_PER_MINUTE, 60)
         slash_requires(self.rate, "score")
 
     async def _film(self, query: str) -> FilmMatch:
@@ -159,13 +168,17 @@ class Ratings(commands.Cog, name="Ratings"):
                 ctx.message.mentions if ctx.interaction is None else [], id=member_id
             )
             if not isinstance(found, discord.Member):
-                matches = await guild.query_members(user_ids=[member_id], limit=1)
-                found = matches[0] if matches else None
+                try:  # REST, rate limited per route: never the shared gateway
+                    found = await guild.fetch_member(member_id)
+                except (discord.NotFound, discord.HTTPException):
+                    found = None
             return None if found is None else (found.id, found.display_name)
         assert name is not None
         if not name or len(name) > MEMBER_NAME_MAX:
             return None  # no one is called that: do not ask Discord
         wanted = name.casefold()
+        if len(name) > NAME_MAX or self.name_lookups.update_rate_limit():
+            return None  # longer than any Discord name, or the lookup budget is spent
         candidates = await guild.query_members(name, limit=25)
         for candidate in candidates:
             names = (candidate.name, candidate.display_name, candidate.global_name or "")

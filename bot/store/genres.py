@@ -35,6 +35,11 @@ def genre_keys(name: str) -> tuple[str, str]:
     return key, key.replace(" ", "")
 
 
+#: More distinct words than any genre name or alias has (one LIKE each: a pasted paragraph
+#: would build an expression deeper than SQLite allows).
+MAX_GENRE_WORDS = 8
+
+
 # Steps (shared by importers and admin commands) -------------------------------------------------
 def find_genre_id(name: str) -> Steps[int | None]:
     key, compact = genre_keys(name)
@@ -128,9 +133,9 @@ async def search_genres(store: Store, text: str, limit: int = 10) -> list[Genre]
     exact = await find_genre(store, text)
     if exact is not None:
         return [exact]
-    words = fold(text).split()
-    if not words:
-        return []
+    words = list(dict.fromkeys(fold(text).split()))
+    if not words or len(words) > MAX_GENRE_WORDS:
+        return []  # more words than any genre's name has: none holds them all
     # Whole words only: ' ' || key || ' ' LIKE '% noir %'.
     clauses = " AND ".join(["(' ' || k || ' ') LIKE ?"] * len(words))
     params = [f"% {w} %" for w in words]

@@ -66,3 +66,8 @@ async def test_a_film_shows_its_own_genres(catalog_store: Store) -> None:
     heat = await _film_id(catalog_store, "Heat", 1995)
     names = [g.name for g in await film_genres(catalog_store, heat)]
     assert names == ["Crime Thriller", "Heist Drama", "Neo-Noir"]
+
+
+async def test_a_pasted_paragraph_is_no_genre(catalog_store: Store) -> None:
+    assert await search_genres(catalog_store, "noir " * 2000) != []  # one word, repeated
+    assert await search_genres(catalog_store, " ".join(f"w{n}" for n in range(2000))) == []
