@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 
 from bot.client import APOLOGY, extension_names
 from bot.localdiscord import BotDidNotAnswer, LocalDiscordError, Member, Message, Replies
-from bot.localdiscord.driver import UnknownCommand
+from bot.localdiscord.errors import UnknownCommand
 from bot.settings import Settings
 from bot.store import guilds
 from bot.store.guilds import GuildSettings
@@ -115,7 +115,7 @@ def fragments(world: World) -> st.SearchStrategy[str]:
         st.sampled_from(
             ZERO_WIDTH + RTL + MARKDOWN + SQL + FORMAT + NUMBERS + FILMS + world.mentions()
         ),
-        st.text(st.characters(codec=None), max_size=12),
+        st.text(st.characters(codec="utf-8"), max_size=12),
         st.text(st.characters(categories=["Mn", "Me", "Cf", "Zs", "Co", "So"]), max_size=6),
     )
 
@@ -475,7 +475,9 @@ class Fuzzer:
         for message in [*(replies or []), *pressed]:
             problems += self.problems_with(message, inputs)
         for method, path, status, body in local.rejected[rejected_before:]:
-            problems.append(f"Discord would refuse {method} {path}: {status} {body}")
+            # A lookup of a member or message that does not exist is an answer, not a refusal.
+            if not (method == "GET" and status == 404):
+                problems.append(f"Discord would refuse {method} {path}: {status} {body}")
         for record in self.watch.take():
             problems.append(f"logged {record.levelname} {record.name}: {record.getMessage()[:500]}")
         self.cases_run += 1
@@ -572,10 +574,18 @@ class BotThread:
         logging.getLogger().removeHandler(self._fuzzer.watch)
         try:
             self.call(self._stack.aclose())
+            self.call(_cancel_the_rest())  # views still waiting for their timeouts
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(10)
             self.loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:

@@ -10,7 +10,6 @@ from bot.store import Store, guilds
 from bot.store.audit import audit_entries
 from bot.store.films import film_credits, film_genres
 from bot.store.genres import find_genre
-from bot.store.pools import pool
 from tests.conftest import BotHarness
 
 ARRIVAL = (
@@ -45,7 +44,11 @@ async def test_addfilm_adds_a_searchable_film_and_records_who(discord_bot: BotHa
     assert card.embed.title == "Arrival (2016)"
     drama = await find_genre(store, "Drama")
     assert drama is not None
-    assert film.id in [p.film_id for p in await pool(store, drama.id, 2010, limit=500)]
+    pooled = await store.fetchval(  # in the Drama pool of the 2010s, for genre lists and picks
+        "SELECT count(*) FROM film_pool WHERE film_id = ? AND genre_id = ? AND decade = 2010",
+        (film.id, drama.id),
+    )
+    assert pooled == 1
     (entry,) = await audit_entries(store)
     assert (entry.guild_id, entry.member_id, entry.action, entry.film_id, entry.film) == (
         discord_bot.guild.id,
