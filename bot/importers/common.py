@@ -74,7 +74,7 @@ class ImportReport:
         return out
 
 
-_BLOCK = 1 << 20  # compressed bytes read at a time
+_BLOCK = 1 << 18  # bytes read (compressed, for .gz) at a time
 _BAD_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape leaves of undecodable bytes
 
 
@@ -130,13 +130,18 @@ def line_blocks(
     try:
         while (item := blocks.get()) is not None:
             data, position = item
-            text = data.decode("utf-8", "surrogateescape")
+            try:
+                text = data.decode("utf-8")
+                bad_utf8 = False
+            except UnicodeDecodeError:  # rare: find the lines at fault, keep the others
+                text = data.decode("utf-8", "surrogateescape")
+                bad_utf8 = True
             lines = text.split("\n")
             if lines[-1] == "":
                 lines.pop()
             if "\r" in text:
                 lines = [line.rstrip("\r") for line in lines]
-            if _BAD_UTF8.search(text):
+            if bad_utf8:
                 for i, line in enumerate(lines):
                     if _BAD_UTF8.search(line):
                         report.read += 1

@@ -23,13 +23,12 @@ import logging
 import sqlite3
 import time
 from array import array
-from bisect import bisect_left
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from bot.importers.common import ImportReport, Progress
-from bot.importers.imdb_parse import Batch, ImdbFiles, batches, batches_in_worker
+from bot.importers.imdb_parse import Batch, ImdbFiles, SortedIds, batches, batches_in_worker
 from bot.store import bulk, imdb_bulk
 from bot.store.genres import genre_id
 from bot.store.steps import run
@@ -46,39 +45,8 @@ _PHASE = {
     "title.principals": 2,
     "title.crew": 2,
     "name.basics": 2,
+    "unnamed": 2,
 }
-
-
-class SortedIds:
-    """A read-only map from IMDb ids to store ids in two arrays (16 bytes an entry, a tenth of a
-    dict's). Lookups in ascending order, as IMDb's files are sorted, walk forward; others
-    bisect."""
-
-    def __init__(self, keys: array[int], values: array[int]) -> None:
-        if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
-            order = sorted(range(len(keys)), key=keys.__getitem__)
-            keys = array("q", (keys[i] for i in order))
-            values = array("q", (values[i] for i in order))
-        self.keys = keys
-        self.values = values
-        self._at = 0
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def get(self, key: int) -> int | None:
-        keys, at = self.keys, self._at
-        if at < len(keys) and keys[at] == key:
-            return self.values[at]
-        if (at > 0 and keys[at - 1] >= key) or (at + 8 < len(keys) and keys[at + 8] < key):
-            at = bisect_left(keys, key)
-        else:
-            while at < len(keys) and keys[at] < key:
-                at += 1
-        self._at = at
-        if at < len(keys) and keys[at] == key:
-            return self.values[at]
-        return None
 
 
 def _grow(ids: array[int] | bytearray, index: int) -> None:
@@ -103,16 +71,13 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection, report: ImportReport) -> None:
         self.conn = conn
         self.report = report
-        self.votes_keys, self.votes = array("q"), array("q")
-        self.votes_lookup: SortedIds | None = None
         self.genre_ids: dict[str, int | None] = {}
-        self.kept_keys, self.kept_ids = array("q"), array("q")  # tconst -> film id, imported
-        self.films: SortedIds | None = None  # the same, for lookups once all are in
+        self.film_ids = array("q")  # the imported titles' film ids, by their position
+        self.merged_films = 0  # imported titles that were already films here
         self.person_ids = array("q")  # nconst -> id of people already here (0: none)
         self.person_base = 0
-        self.first_new_film = 0
-        self.appearances = bytearray()  # nconst -> credits here (up to 255); 0 once named
         self.people = dict.fromkeys(("added", "updated", "merged", "credits", "unnamed"), 0)
+        self.unnamed: list[int] = []  # nconsts
 
     def begin(self, phase: int) -> None:
         """Read what this phase merges with, inside its transaction."""
@@ -137,16 +102,15 @@ class _Writer:
         report.bad += batch.bad
         room = max(0, 5 - len(report.examples))
         report.examples.extend(batch.examples[:room])
-        if batch.file == "title.ratings":
-            for tconst, votes in batch.rows:
-                self.votes_keys.append(tconst)
-                self.votes.append(votes)
-        elif batch.file == "title.basics":
+        if batch.file == "title.basics":
             self.write_titles(batch.rows)
         elif batch.file in ("title.principals", "title.crew"):
             self.write_credits(batch.rows)
-        else:
+        elif batch.file == "name.basics":
             self.write_people(batch.rows)
+        elif batch.file == "unnamed":  # credited, but not in name.basics
+            self.unnamed.extend(nconst for (nconst,) in batch.rows)
+        # title.ratings: the parser gave the votes to the title rows
 
     def genre(self, name: str) -> int | None:
         if name not in self.genre_ids:
@@ -156,13 +120,12 @@ class _Writer:
     # Titles ------------------------------------------------------------------------------------
     def write_titles(self, rows: list[tuple[Any, ...]]) -> None:
         conn, report = self.conn, self.report
-        if self.votes_lookup is None:
-            self.votes_lookup = SortedIds(self.votes_keys, self.votes)
-        votes, known, untied = self.votes_lookup, self.known_films, self.untied_films
+        known, untied = self.known_films, self.untied_films
         new_rows, fill_rows, genre_rows, alias_rows = [], [], [], []
-        for tconst, kind, title, key, bare, year, runtime, genres, original, okey, obare in rows:
-            popularity = float(votes.get(tconst) or 0)
-            film_id = known.get(tconst)
+        for row in rows:
+            tconst, kind, title, key, bare, year, runtime, genres, original, okey, obare = row[:11]
+            popularity = row[11]
+            film_id = known.get(tconst) if known else None
             if film_id is None and untied:
                 film_id = untied.pop((key, year), None)
                 if film_id is not None:
@@ -175,8 +138,7 @@ class _Writer:
                 )
             else:
                 fill_rows.append((year, runtime, popularity, film_id))
-            self.kept_keys.append(tconst)
-            self.kept_ids.append(film_id)
+            self.film_ids.append(film_id)
             if genres:
                 for name in genres.split(","):
                     gid = self.genre(name)
@@ -186,6 +148,7 @@ class _Writer:
                 alias_rows.append((film_id, original, okey, obare))
         added = imdb_bulk.insert_films(conn, new_rows)
         updated = imdb_bulk.fill_films(conn, fill_rows)
+        self.merged_films += len(fill_rows)
         report.added += added
         report.updated += updated
         report.skipped += len(rows) - added - updated  # known and unchanged
@@ -194,38 +157,32 @@ class _Writer:
 
     # Credits and people --------------------------------------------------------------------------
     def write_credits(self, rows: list[tuple[Any, ...]]) -> None:
-        if self.films is None:
-            self.films = SortedIds(self.kept_keys, self.kept_ids)
-        films, first_new_film = self.films, self.first_new_film
-        person_ids, base, appearances = self.person_ids, self.person_base, self.appearances
-        last_tconst, film_id = -1, None
-        new_films: list[tuple[Any, ...]] = []  # nothing to merge with: plain inserts
-        known_films: list[tuple[Any, ...]] = []
-        for tconst, nconst, role, character, billing in rows:
-            if tconst != last_tconst:  # a film's rows come together
-                last_tconst, film_id = tconst, films.get(tconst)
-            if film_id is None:
-                continue
-            if nconst >= len(appearances):
-                _grow(appearances, nconst)
-            if appearances[nconst] < 255:
-                appearances[nconst] += 1
-            person = person_ids[nconst] if nconst < len(person_ids) else 0
-            credit = (film_id, person or base + nconst, role, character, billing)
-            (new_films if film_id >= first_new_film else known_films).append(credit)
-        self.people["credits"] += imdb_bulk.insert_credits(self.conn, new_films)
-        self.people["credits"] += imdb_bulk.upsert_credits(self.conn, known_films)
+        films, known, base = self.film_ids, self.person_ids, self.person_base
+        if known:
+            credits = [
+                (films[t], (known[n] if n < len(known) else 0) or base + n, role, character, b)
+                for t, n, role, character, b in rows
+            ]
+        else:  # nobody here has an IMDb id yet: every person is new
+            credits = [
+                (films[t], base + n, role, character, b) for t, n, role, character, b in rows
+            ]
+        if not self.merged_films:  # every film is new: nothing to merge with, plain inserts
+            self.people["credits"] += imdb_bulk.insert_credits(self.conn, credits)
+            return
+        first_new = self.first_new_film
+        self.people["credits"] += imdb_bulk.insert_credits(
+            self.conn, [c for c in credits if c[0] >= first_new]
+        )
+        self.people["credits"] += imdb_bulk.upsert_credits(
+            self.conn, [c for c in credits if c[0] < first_new]
+        )
 
     def write_people(self, rows: list[tuple[Any, ...]]) -> None:
-        person_ids, base, appearances = self.person_ids, self.person_base, self.appearances
-        known, counted = len(person_ids), len(appearances)
+        known, base = self.person_ids, self.person_base
         new_rows, fill_rows = [], []
-        for nconst, name, key, born, died in rows:
-            if nconst >= counted or not appearances[nconst]:
-                continue  # credited on none of the imported films (or named already)
-            popularity = float(appearances[nconst])
-            appearances[nconst] = 0
-            person = person_ids[nconst] if nconst < known else 0
+        for nconst, name, key, born, died, popularity in rows:
+            person = known[nconst] if nconst < len(known) else 0
             if person:
                 fill_rows.append((born, died, popularity, person))
             else:
@@ -234,18 +191,13 @@ class _Writer:
         self.people["updated"] += imdb_bulk.fill_people(self.conn, fill_rows)
 
     def finish(self) -> None:
-        """Once the credits indexes are built: credits of people name.basics did not name go
-        (every appearance left is one), and people already here without an IMDb id are merged
-        with the IMDb person they are."""
-        person_ids, base = self.person_ids, self.person_base
-        unnamed = (
-            base + nconst
-            for nconst in itertools.compress(range(len(self.appearances)), self.appearances)
-            if not (nconst < len(person_ids) and person_ids[nconst])
-        )
+        """Once the credits indexes are built: credits of people name.basics did not name go,
+        and people already here without an IMDb id are merged with the IMDb person they are."""
+        known, base = self.person_ids, self.person_base
+        unnamed = [base + n for n in self.unnamed if not (n < len(known) and known[n])]
         self.people["unnamed"] = imdb_bulk.delete_credits_of(self.conn, unnamed)
         self.people["credits"] -= self.people["unnamed"]
-        self.people["merged"] = imdb_bulk.merge_untied_people(self.conn, base)
+        self.people["merged"] = imdb_bulk.merge_untied_people(self.conn, self.person_base)
 
 
 def import_imdb(
@@ -283,11 +235,10 @@ def import_imdb(
                             progress(batch.progress)
                 if phase == 2:
                     writer.finish()
+                # Meanwhile the parser reads ahead: the films' index is rebuilt while it parses
+                # the credits, so only the people's part is left at the end.
+                bulk.refresh_search_index(conn, films=phase == 1, people=phase == 2)
             log.info("imdb phase %d written in %.1f s", phase, time.perf_counter() - started)
-        started = time.perf_counter()
-        with bulk.transaction(conn):
-            bulk.refresh_search_index(conn)
-        log.info("search index rebuilt in %.1f s", time.perf_counter() - started)
     finally:
         conn.close()
     people = writer.people

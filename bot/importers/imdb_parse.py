@@ -9,14 +9,20 @@ order the writer needs them: ratings, titles, principals, crew, names.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import pickle
+import queue
 import subprocess
 import sys
+import tempfile
+import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bot.importers.common import BadRow, ImportReport, line_blocks
 from bot.normalize import name_key, title_keys
@@ -79,19 +85,35 @@ class Batch:
     progress: int = 0  # bytes of the source file consumed
 
 
-class _Bits:
-    """A set of non-negative ints as a bit array: 1 bit per possible id, not 70 bytes per int."""
+class SortedIds:
+    """A read-only map from IMDb ids to ints in two flat arrays (16 bytes an entry, a tenth of a
+    dict's). Lookups in ascending order, as IMDb's files are sorted, walk forward; others
+    bisect."""
 
-    def __init__(self) -> None:
-        self.bits = bytearray()
+    def __init__(self, keys: array[int], values: array[int] | None = None) -> None:
+        if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            keys = array("q", (keys[i] for i in order))
+            values = array("q", (values[i] for i in order) if values is not None else order)
+        self.keys = keys
+        self.values = values  # None: the value is the key's position
+        self._at = 0
 
-    def add(self, n: int) -> None:
-        if n >> 3 >= len(self.bits):
-            self.bits.extend(bytes((n >> 3) - len(self.bits) + 1 + (1 << 16)))
-        self.bits[n >> 3] |= 1 << (n & 7)
+    def __len__(self) -> int:
+        return len(self.keys)
 
-    def __contains__(self, n: int) -> bool:
-        return n >> 3 < len(self.bits) and bool(self.bits[n >> 3] & (1 << (n & 7)))
+    def get(self, key: int) -> int | None:
+        keys, at = self.keys, self._at
+        if not (at < len(keys) and keys[at] == key):
+            if (at > 0 and keys[at - 1] >= key) or (at + 8 < len(keys) and keys[at + 8] < key):
+                at = bisect_left(keys, key)
+            else:
+                while at < len(keys) and keys[at] < key:
+                    at += 1
+            self._at = at
+            if not (at < len(keys) and keys[at] == key):
+                return None
+        return at if self.values is None else self.values[at]
 
 
 def _id(text: str, prefix: str) -> int:
@@ -119,15 +141,195 @@ def character(text: str) -> str | None:
     return str(names) or None
 
 
+class _Parser:
+    """Parses the files in order, keeping what later files need: which titles are imported
+    (their position, which the writer maps to film ids) and who their credits name.
+
+    The loops are written out per file because they run tens of millions of times; a row that
+    fails the fast path is explained by :func:`_problem`, the slow and careful reading.
+    """
+
+    def __init__(self, kinds: Collection[str], include_adult: bool) -> None:
+        self.kinds = frozenset(kinds)
+        self.include_adult = include_adult
+        self.kept = array("q")  # tconsts of the imported titles, in file order
+        self.titles: SortedIds | None = None
+        self.appearances = bytearray()  # nconst -> credits on imported titles (up to 255)
+        self.voted, self.votes = array("q"), array("q")  # title.ratings: tconst, numVotes
+        self.popularity: SortedIds | None = None
+
+    def block(
+        self, stem: str, first: int, lines: list[str], batch: Batch, report: ImportReport
+    ) -> None:
+        parse = {
+            "title.ratings": self._ratings,
+            "title.basics": self._titles,
+            "title.principals": self._principals,
+            "title.crew": self._crew,
+            "name.basics": self._names,
+        }[stem]
+        width = WIDTHS[stem]
+        rows = batch.rows
+        for offset, line in enumerate(lines):
+            if not line:
+                continue
+            report.read += 1
+            fields = line.split("\t")
+            if len(fields) != width:
+                report.reject(
+                    first + offset, f"{stem}: {len(fields)} fields, expected {width}", line
+                )
+                continue
+            try:
+                if parse(fields, rows):
+                    report.skipped += 1
+            except (ValueError, IndexError):
+                report.reject(first + offset, f"{stem}: {_problem(stem, fields)}", line)
+
+    def _ratings(self, f: list[str], rows: list[tuple[Any, ...]]) -> bool:
+        """Votes are kept here and given to the title rows: nothing to send."""
+        if f[0][:2] != "tt":
+            raise ValueError
+        if f[2] != NULL:
+            self.voted.append(int(f[0][2:]))
+            self.votes.append(int(f[2]))
+        return False
+
+    def _titles(self, f: list[str], rows: list[tuple[Any, ...]]) -> bool:
+        if f[0][:2] != "tt":
+            raise ValueError
+        tconst = int(f[0][2:])
+        if f[1] not in self.kinds or (f[4] == "1" and not self.include_adult):
+            return True
+        if self.popularity is None:
+            self.popularity = SortedIds(self.voted, self.votes)
+        rows.append((*_title(tconst, f), float(self.popularity.get(tconst) or 0)))
+        self.kept.append(tconst)
+        return False
+
+    def _title_position(self, tconst: int) -> int | None:
+        if self.titles is None:
+            self.titles = SortedIds(self.kept)
+        return self.titles.get(tconst)
+
+    def _principals(self, f: list[str], rows: list[tuple[Any, ...]]) -> bool:
+        if f[0][:2] != "tt" or f[2][:2] != "nm":
+            raise ValueError
+        tconst = int(f[0][2:])
+        if tconst != self._last_tconst:  # a title's rows come together: one lookup for all
+            self._last_tconst, self._last_title = tconst, self._title_position(tconst)
+        title = self._last_title
+        if title is None:
+            return False
+        nconst = int(f[2][2:])
+        appearances = self.appearances
+        if nconst >= len(appearances):
+            appearances.extend(bytes(nconst - len(appearances) + 1 + (1 << 20)))
+        if appearances[nconst] < 255:
+            appearances[nconst] += 1
+        role = ROLES.get(f[3], "other")
+        rows.append(
+            (
+                title,
+                nconst,
+                role,
+                character(f[5]) if role == "actor" else None,
+                int(f[1]) if f[1] != NULL else None,
+            )
+        )
+        return False
+
+    _last_tconst = -1
+    _last_title: int | None = None
+
+    def _crew(self, f: list[str], rows: list[tuple[Any, ...]]) -> bool:
+        if f[0][:2] != "tt":
+            raise ValueError
+        title = self._title_position(int(f[0][2:]))
+        if title is None:
+            return False
+        for role, column in (("director", 1), ("writer", 2)):
+            if f[column] != NULL:
+                for billing, text in enumerate(f[column].split(","), 1):
+                    if text[:2] != "nm":
+                        raise ValueError
+                    nconst = int(text[2:])
+                    self._appears(nconst)
+                    rows.append((title, nconst, role, None, billing))
+        return False
+
+    def _names(self, f: list[str], rows: list[tuple[Any, ...]]) -> bool:
+        if f[0][:2] != "nm":
+            raise ValueError
+        nconst = int(f[0][2:])
+        appearances = self.appearances
+        if nconst >= len(appearances) or not appearances[nconst]:
+            return False  # credited on none of the imported titles
+        name = f[1]
+        if not name or name == NULL:
+            raise ValueError
+        popularity = float(appearances[nconst])
+        appearances[nconst] = 0  # named: whoever is left at the end was never named
+        born = int(f[2]) if f[2] != NULL else None
+        died = int(f[3]) if f[3] != NULL else None
+        rows.append((nconst, name, name_key(name), born, died, popularity))
+        return False
+
+    def _appears(self, nconst: int) -> None:
+        appearances = self.appearances
+        if nconst >= len(appearances):
+            appearances.extend(bytes(nconst - len(appearances) + 1 + (1 << 20)))
+        if appearances[nconst] < 255:
+            appearances[nconst] += 1
+
+    def unnamed(self) -> list[tuple[Any, ...]]:
+        """People credited whom name.basics did not name (their credits cannot stay)."""
+        return [(n,) for n in itertools.compress(range(len(self.appearances)), self.appearances)]
+
+
+def _problem(stem: str, fields: list[str]) -> str:
+    """What is wrong with a row the fast path refused, in words."""
+    try:
+        _id(fields[0], "nm" if stem == "name.basics" else "tt")
+        if stem == "title.principals":
+            _id(fields[2], "nm")
+        if stem == "title.crew":
+            for text in ",".join(f for f in fields[1:] if f != NULL).split(","):
+                if text:
+                    _id(text, "nm")
+        if stem in ("title.basics", "name.basics") and fields[1] in ("", NULL):
+            return "no title" if stem == "title.basics" else "no name"
+        for column, value in enumerate(fields):
+            if column in WHOLE_NUMBERS.get(stem, ()) and value not in ("", NULL):
+                int(value)
+    except ValueError as error:
+        return str(error) if str(error).startswith("'") else f"not a number: {error}"
+    return "unreadable row"
+
+
+#: Columns that must be whole numbers (or ``\N``), by file.
+WHOLE_NUMBERS = {
+    "title.ratings": (2,),
+    "title.basics": (5, 6, 7),
+    "title.principals": (1,),
+    "name.basics": (2, 3),
+}
+
+
 def batches(files: ImdbFiles, kinds: Collection[str], include_adult: bool) -> Iterator[Batch]:
-    """Every file's rows, parsed, in the order the writer takes them."""
-    kept = _Bits()  # titles imported: only their credits are worth parsing further
-    wanted = frozenset(kinds)
+    """Every file's rows, parsed, in the order the writer takes them.
+
+    Title rows come in file order (their position among the imported titles is their index)
+    with their votes as popularity; credit rows
+    carry that position instead of the tconst; name rows only come for people credited on an
+    imported title, with the number of their credits as popularity. A last ``unnamed`` batch
+    lists the nconsts credited but absent from name.basics.
+    """
+    parser = _Parser(kinds, include_adult)
     for stem in FILES:
         path = files.paths.get(stem)
         if path is None:
             continue
-        width = WIDTHS[stem]
         local = ImportReport(stem)
         consumed = 0
 
@@ -137,83 +339,27 @@ def batches(files: ImdbFiles, kinds: Collection[str], include_adult: bool) -> It
 
         for first, lines in line_blocks(path, local, advance):
             batch = Batch(stem)
-            rows = batch.rows
-            for offset, line in enumerate(lines):
-                if not line:
-                    continue
-                fields = line.split("\t")
-                if len(fields) != width:
-                    local.read += 1
-                    why = f"{path.name}: {len(fields)} fields, expected {width}"
-                    local.reject(first + offset, why, line)
-                    continue
-                local.read += 1
-                try:
-                    if stem == "title.principals":
-                        tconst = _id(fields[0], "tt")
-                        if tconst not in kept:
-                            continue
-                        role = ROLES.get(fields[3], "other")
-                        rows.append(
-                            (
-                                tconst,
-                                _id(fields[2], "nm"),
-                                role,
-                                character(fields[5]) if role == "actor" else None,
-                                _number(fields[1]),
-                            )
-                        )
-                    elif stem == "name.basics":
-                        name = fields[1]
-                        if not name or name == NULL:
-                            raise ValueError("no name")
-                        rows.append(
-                            (
-                                _id(fields[0], "nm"),
-                                name,
-                                name_key(name),
-                                _number(fields[2]),
-                                _number(fields[3]),
-                            )
-                        )
-                    elif stem == "title.basics":
-                        tconst = _id(fields[0], "tt")
-                        if fields[1] not in wanted or (fields[4] == "1" and not include_adult):
-                            local.skipped += 1
-                            continue
-                        kept.add(tconst)
-                        rows.append(_title(tconst, fields))
-                    elif stem == "title.ratings":
-                        votes = _number(fields[2])
-                        if votes is not None:
-                            rows.append((_id(fields[0], "tt"), votes))
-                    else:  # title.crew
-                        tconst = _id(fields[0], "tt")
-                        if tconst not in kept:
-                            continue
-                        for role, column in (("director", 1), ("writer", 2)):
-                            if fields[column] != NULL:
-                                for billing, nm in enumerate(fields[column].split(","), 1):
-                                    rows.append((tconst, _id(nm, "nm"), role, None, billing))
-                except ValueError as error:
-                    local.reject(first + offset, f"{path.name}: {error}", line)
+            parser.block(stem, first, lines, batch, local)
             batch.read, batch.skipped, batch.bad = local.read, local.skipped, local.bad
             batch.examples, batch.progress = local.examples, consumed
             local.read = local.skipped = local.bad = consumed = 0
             local.examples = []
             yield batch
+    if "name.basics" in files.paths:
+        yield Batch("unnamed", rows=parser.unnamed())
 
 
 def _title(tconst: int, fields: list[str]) -> tuple[Any, ...]:
-    """(tconst, kind, title, key, bare key, year, runtime, genres, original, its keys)."""
+    """(tconst, kind, title, key, bare key, year, runtime, genres, original, its keys); the
+    parser adds the popularity."""
     title = fields[2]
     if not title or title == NULL:
-        raise ValueError("no title")
+        raise ValueError
     key, bare = title_keys(title)
-    year = _number(fields[5])
+    year = int(fields[5]) if fields[5] != NULL else None
     if year is not None and not 1870 <= year <= 2100:
         year = None
-    runtime = _number(fields[7]) or None
+    runtime = (int(fields[7]) or None) if fields[7] != NULL else None
     original: str | None = fields[3]
     original_key = original_bare = None
     if original and original != title and original != NULL:
@@ -239,36 +385,82 @@ def _title(tconst: int, fields: list[str]) -> tuple[Any, ...]:
 
 
 # Running the parser in a worker process ----------------------------------------------------------
-# A child ``python -m bot.importers.imdb_parse`` writes pickled batches to its stdout. The pipe's
-# small buffer keeps it at most a batch ahead, so memory stays flat; pickle is safe here because
-# both ends are this module in processes of the same user.
+# A child ``python -m bot.importers.imdb_parse`` writes pickled batches to its stdout, each
+# preceded by its length. A thread here reads them ahead into a queue bounded by bytes, so the
+# child keeps parsing while the importer does work of its own between batches (rebuilding
+# indexes), and memory stays bounded. pickle is safe here: both ends are this module, run by
+# the same user.
+
+#: Bytes of pickled batches read ahead of the importer at most.
+READ_AHEAD = 48 << 20
+_LENGTH = 8
 
 
 def batches_in_worker(
     files: ImdbFiles, kinds: Collection[str], include_adult: bool
 ) -> Iterator[Batch]:
-    """:func:`batches`, computed in a worker process a batch ahead of the caller."""
+    """:func:`batches`, computed in a worker process ahead of the caller."""
     command = [sys.executable, "-m", "bot.importers.imdb_parse", "--kinds", ",".join(kinds)]
     if not include_adult:
         command.append("--no-adult")
     command += [str(path) for path in files.paths.values()]
-    worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
-    assert worker.stdout is not None
-    try:
-        while True:
-            try:
-                item = pickle.load(worker.stdout)  # noqa: S301 - our own child process
-            except EOFError:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-        _, errors = worker.communicate()
-    if worker.returncode != 0:
-        raise RuntimeError(f"the IMDb parser process failed: {errors.decode(errors='replace')}")
+    with tempfile.TemporaryFile() as errors:
+        worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)  # noqa: S603
+        frames = _ReadAhead(worker.stdout)  # type: ignore[arg-type]
+        try:
+            for frame in frames:
+                item = pickle.loads(frame)  # noqa: S301 - our own child process
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            frames.stop()
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
+        if worker.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise RuntimeError(f"the IMDb parser process failed: {message}")
+
+
+class _ReadAhead:
+    """Length-prefixed frames of a pipe, read by a thread up to :data:`READ_AHEAD` bytes ahead."""
+
+    def __init__(self, pipe: BinaryIO) -> None:
+        self.pipe = pipe
+        self.frames: queue.Queue[bytes | None] = queue.Queue()
+        self.room = threading.Condition()
+        self.ahead = 0
+        self.stopped = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            while header := self.pipe.read(_LENGTH):
+                frame = self.pipe.read(int.from_bytes(header, "little"))
+                with self.room:
+                    self.room.wait_for(lambda: self.ahead < READ_AHEAD or self.stopped)
+                    if self.stopped:
+                        return
+                    self.ahead += len(frame)
+                self.frames.put(frame)
+        finally:
+            self.frames.put(None)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (frame := self.frames.get()) is not None:
+            with self.room:
+                self.ahead -= len(frame)
+                self.room.notify()
+            yield frame
+
+    def stop(self) -> None:
+        with self.room:
+            self.stopped = True
+            self.room.notify()
+        self.pipe.close()
 
 
 def _main(argv: list[str]) -> None:
@@ -281,11 +473,17 @@ def _main(argv: list[str]) -> None:
         {stem: path for path in args.paths for stem in FILES if path.name.startswith(f"{stem}.")}
     )
     out = sys.stdout.buffer
+
+    def send(item: object) -> None:
+        frame = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(frame).to_bytes(_LENGTH, "little"))
+        out.write(frame)
+
     try:
         for batch in batches(files, args.kinds.split(","), not args.no_adult):
-            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+            send(batch)
     except Exception as error:  # handed to the importer, which raises it
-        pickle.dump(error, out, protocol=pickle.HIGHEST_PROTOCOL)
+        send(error)
     out.flush()
 
 

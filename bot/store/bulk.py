@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.store import pools, search_index
 
 #: Page cache of an import connection (KiB): big enough for index builds, bounded for memory.
-IMPORT_CACHE_KIB = 131_072
+IMPORT_CACHE_KIB = 65_536
 
 
 def connect(path: Path | str, *, busy_ms: int = 30_000, checked: bool = True) -> sqlite3.Connection:
@@ -35,6 +35,8 @@ def connect(path: Path | str, *, busy_ms: int = 30_000, checked: bool = True) ->
     conn.execute(f"PRAGMA ignore_check_constraints = {'OFF' if checked else 'ON'}")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    # Index builds after a bulk load sort in helper threads: the parser is done by then.
+    conn.execute("PRAGMA threads = 2")
     return conn
 
 
@@ -63,19 +65,27 @@ def savepoint(conn: sqlite3.Connection, name: str = "one") -> Iterator[sqlite3.C
     conn.execute(f"RELEASE {name}")
 
 
-def refresh_search_index(conn: sqlite3.Connection, film_ids: Iterable[int] | None = None) -> None:
+def refresh_search_index(
+    conn: sqlite3.Connection,
+    film_ids: Iterable[int] | None = None,
+    *,
+    films: bool = True,
+    people: bool = True,
+) -> None:
     """Every importer calls this before it commits, so search finds what it wrote: the films it
-    added or renamed (``film_ids``, a small import) or, after a bulk load, everything.
+    added or renamed (``film_ids``, a small import) or, after a bulk load, everything (the
+    films' part and the people's part can be rebuilt separately, each once its table is done).
 
-    The candidate pools of genre lists and picks are rebuilt whole either way: an import may
+    The candidate pools of genre lists and picks are rebuilt whole with the films: an import may
     have changed a film's genres, year or popularity, and only a full pass keeps every pool's
     count exact (one pass over the films in popularity order: seconds at a million films).
     """
-    if film_ids is None:
-        search_index.rebuild(conn)
-    else:
+    if film_ids is not None:
         search_index.index_films(conn, film_ids)
-    pools.rebuild(conn)
+    elif films or people:
+        search_index.rebuild(conn, films=films, people=people)
+    if films:
+        pools.rebuild(conn)
 
 
 @contextlib.contextmanager
