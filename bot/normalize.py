@@ -69,13 +69,23 @@ _UNDECOMPOSABLE = str.maketrans(
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>[^\W\d_]{1,3}'?)\s*$")
 
+# Vulgar fractions stand apart from the number before them: "8½" reads "8 1/2", not "81/2".
+_FRACTIONS = str.maketrans(
+    {
+        chr(code): f" {unicodedata.normalize('NFKD', chr(code))}"
+        for code in (*range(0xBC, 0xBF), *range(0x2150, 0x2160), 0x2189)
+        if unicodedata.decomposition(chr(code)).startswith("<fraction>")
+    }
+)
+
 
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton: accents stripped, ``&`` -> ``and``, punctuation -> spaces."""
     if text.isascii():
         folded = text.encode().replace(b"&", b" and ").translate(_ASCII_FOLD, b"'`")
         return b" ".join(folded.split()).decode()
-    decomposed = unicodedata.normalize("NFKD", text).translate(_UNDECOMPOSABLE)
+    spaced = text.translate(_FRACTIONS)
+    decomposed = unicodedata.normalize("NFKD", spaced).translate(_UNDECOMPOSABLE)
     # Combining marks (accents) and format characters (zero-width spaces and joiners, which
     # people paste by accident or on purpose) vanish instead of splitting a word in two.
     ascii_only = "".join(

@@ -12,7 +12,7 @@ import pytest
 from bot import DATA_DIR, search
 from bot.errors import FilmNotFound, PersonNotFound
 from bot.importers.catalog import import_catalog
-from bot.normalize import bare_key
+from bot.normalize import bare_key, title_key
 from bot.search import readings, resolve_film, resolve_person, suggest_films, suggest_people
 from bot.store import Store
 from bot.store.films import NewFilm, add_film
@@ -32,6 +32,8 @@ QUERIES = [
     ("M", "M (1931)"),
     ("mash", "M*A*S*H (1970)"),
     ("8 1/2", "8½ (1963)"),
+    ("8½", "8½ (1963)"),
+    ("eight and a half", "8½ (1963)"),
     # years
     ("heat 1995", "Heat (1995)"),
     ("Heat (1986)", "Heat (1986)"),
@@ -292,3 +294,7 @@ async def test_paragraphs_are_looked_up_as_typed_not_corrected(catalog: Store, q
     """Longer than any title: not found (quickly; correcting every word would take seconds)."""
     with pytest.raises(FilmNotFound):
         await resolve_film(catalog, query)
+
+
+def test_a_vulgar_fraction_reads_apart_from_the_number_before_it() -> None:
+    assert title_key("8½") == title_key("8 1/2") == "8 1 2"

@@ -16,10 +16,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-
-import pysbd
 
 from bot.importers.common import ImportReport, Progress, file_size
 from bot.normalize import fold, name_key, title_key
@@ -29,6 +26,7 @@ from bot.store.films import NewFilm, add_details, find_film_id, has_credits, ins
 from bot.store.genres import tag_film
 from bot.store.people import credit, person_id
 from bot.store.steps import Steps, run
+from bot.summaries import split_sentences
 
 HEADER_KEYS = {
     "genre": "genres",
@@ -125,15 +123,6 @@ class NotAReview(ValueError):
     """A document with no prose, or no way to tell which film it is about."""
 
 
-@cache
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
-
-
 def parse_document(text: str, file_name: str) -> ReviewDocument:
     """Read one document; NotAReview when it has no prose."""
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
@@ -160,7 +149,7 @@ def parse_document(text: str, file_name: str) -> ReviewDocument:
     doc.genres = _split_list(header.get("genres", ""))
     doc.header_directors = _split_list(header.get("directors", ""))
     doc.file_title, doc.file_year = _title_from_file_name(file_name, body)
-    opening = _OPENING.match(sentences(body)[0])
+    opening = _OPENING.match(split_sentences(body)[0])
     if opening:
         doc.opening_title = opening["title"].strip(" \"'“”")
         year = opening["year"]
@@ -263,7 +252,7 @@ def cast_from_prose(body: str, exclude: Iterable[str] = ()) -> list[tuple[str, s
         if character:
             mention(match["actor"], character, match.start("actor"))
     offset = 0
-    for sentence in sentences(body):
+    for sentence in split_sentences(body):
         at = body.find(sentence[:40], offset)
         at = offset if at < 0 else at
         offset = at
