@@ -108,7 +108,8 @@ async def resolve_film(store: Store, query: str) -> FilmMatch:
 
 async def suggest_films(store: Store, text: str, limit: int = 25) -> list[Film]:
     """Films for slash-command autocomplete while ``text`` is being typed: titles starting with
-    it (``hea`` -> *Heat*), the best-known first, then typo-tolerant matches."""
+    it (``hea`` -> *Heat*), the best-known first; typo-tolerant matches when no title starts
+    with it (``casablanka``)."""
     return await store.read(functools.partial(_suggest_films, text=text, limit=limit))
 
 
@@ -147,7 +148,10 @@ def _suggest_films(db: sqlite3.Connection, text: str, limit: int) -> list[Film]:
         candidates = index.films_with_key_prefix(db, reading.title_key, limit) + candidates
         candidates.sort(key=lambda c: c.year != reading.year)
     films = [c.film for c in candidates]
-    if len(_distinct(films)) < limit and len(prefix) >= MIN_SUGGESTED:
+    # Text that starts some title is being typed right: correcting it would cost a typo search
+    # on every keystroke (tens of milliseconds at a million films) for choices that are not
+    # what is being typed.
+    if not films and len(prefix) >= MIN_SUGGESTED:
         fuzzy = find_film(db, text)
         if isinstance(fuzzy, FilmMatch):
             films += [fuzzy.film, *fuzzy.same_title, *fuzzy.suggestions]

@@ -210,6 +210,15 @@ async def test_suggestions_complete_a_prefix_best_known_first(catalog: Store) ->
     ]
 
 
+async def test_suggestions_for_text_starting_titles_are_only_those_titles(catalog: Store) -> None:
+    # "seven" starts titles, so no typo-tolerant neighbours (Se7en) are mixed in while it is
+    # typed; "casablanka" starts none, so those are what is offered.
+    films = await suggest_films(catalog, "seven")
+    assert films and all(bare_key(f.title).startswith("seven") for f in films)
+    typo = await suggest_films(catalog, "casablanka")
+    assert typo and not any(title_key(f.title).startswith("casablanka") for f in typo)
+
+
 async def test_suggestions_with_no_text_are_the_best_known_films(catalog: Store) -> None:
     films = await suggest_films(catalog, "", limit=3)
     best = await catalog.fetchall("SELECT id FROM films ORDER BY popularity DESC, id LIMIT 3")

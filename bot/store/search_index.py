@@ -42,9 +42,11 @@ from bot.store.steps import Steps
 #: rebuild inside a second at IMDb's 2M names.
 PEOPLE_INDEXED = 200_000
 
-#: A prefix shared by more films than this is answered from the popularity index instead of
-#: sorting the whole key range (typing "s" into autocomplete must not sort 60,000 titles).
-PREFIX_SORT_LIMIT = 2_000
+#: A prefix whose title keys start more films than this is answered by walking the popularity
+#: index, where its best known turn up early (typing "s" must not rank 170,000 keys); a
+#: narrower one by ranking its two key ranges, read from their covering indexes. Near this
+#: size both cost about the same: a few milliseconds at a million films.
+PREFIX_SORT_LIMIT = 12_000
 
 _WORD_BATCH = 50_000
 
@@ -410,9 +412,11 @@ def films_with_key_prefix(
             (lo, hi, limit, *lengths),
         )
         return _title_candidates(rows)
+    # The title keys count for both ranges: they differ only for titles with an article, and
+    # a prefix starting with one ("the s") has a narrow bare range but a crowded title range.
     crowded = _value(
         conn,
-        "SELECT count(*) FROM (SELECT 1 FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
+        "SELECT count(*) FROM (SELECT 1 FROM films WHERE title_key >= ?1 AND title_key < ?2 "
         "LIMIT ?3)",
         (lo, hi, PREFIX_SORT_LIMIT),
     )
@@ -421,14 +425,19 @@ def films_with_key_prefix(
             f"SELECT {_FILM_COLUMNS} FROM films AS f INDEXED BY films_popularity "
             "WHERE (f.bare_key >= ?1 AND f.bare_key < ?2) "
             "OR (f.title_key >= ?1 AND f.title_key < ?2) "
-            "ORDER BY f.popularity DESC LIMIT ?3"
+            "ORDER BY f.popularity DESC, f.id LIMIT ?3"
         )
     else:
+        # Ids and popularity straight from the (key, popularity) indexes, the best known of
+        # both ranges kept (UNION ALL: a film in both comes twice, so twice the limit is
+        # enough), and only those films read whole. A plain UNION would sort every film of
+        # both ranges to drop the doubles, ten times slower.
         sql = (
-            f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.bare_key >= ?1 AND f.bare_key < ?2 "
-            f"UNION SELECT {_FILM_COLUMNS} FROM films AS f "
-            "WHERE f.title_key >= ?1 AND f.title_key < ?2 "
-            "ORDER BY 6 DESC, 1 LIMIT ?3"
+            f"SELECT {_FILM_COLUMNS} FROM films AS f WHERE f.id IN (SELECT id FROM ("
+            "SELECT id, popularity FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
+            "UNION ALL SELECT id, popularity FROM films WHERE title_key >= ?1 AND title_key < ?2 "
+            "ORDER BY 2 DESC, 1 LIMIT 2 * ?3)) "
+            "ORDER BY f.popularity DESC, f.id LIMIT ?3"
         )
     return _title_candidates(_rows(conn, sql, (lo, hi, limit)))
 
