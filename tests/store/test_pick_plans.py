@@ -74,3 +74,15 @@ async def test_picks_similar_and_genre_lists_never_scan_a_table(catalog_store: S
         picks.popular_beyond_pool(db, where)  # type: ignore[arg-type]
         assert len(db.plans) >= 15
         assert db.full_scans() == []
+
+
+async def test_a_genre_filter_reads_each_films_own_genres(catalog_store: Store) -> None:
+    # A family like Drama holds a dozen genres: probing each candidate once per genre of the
+    # family costs a dozen lookups where reading its own one to three genres costs one.
+    genre = await find_genre(catalog_store, "drama")
+    assert genre is not None
+    with planner(catalog_store) as db:
+        picks.server_favourites(db, picks.Filter(1, 1, genre.id, 1990))  # type: ignore[arg-type]
+        picks.pooled(db, picks.Filter(1, 1, genre.id), 0)  # type: ignore[arg-type]
+    steps = [step for _, plan in db.plans for step in plan if "film_genres" in step]
+    assert steps and all("PRIMARY KEY (film_id=?)" in step for step in steps), steps
