@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import tempfile
@@ -41,6 +42,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.bench_ratings_load import start_py_spy
 from bench.bench_roundtrip import bot_process
 from bench.report import command_line, percentile, write_section
 from bench.title_synth import synth_films, synth_names
@@ -300,7 +302,11 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, Series], dict[str, fl
                 "autocomplete /review film": Series(work_load.autocomplete, bot_pid),
             }
             try:
+                spy = await start_py_spy(bot_pid, args.py_spy) if args.py_spy else None
                 await measure(series, args.requests, args.warmup)
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    await spy.wait()
                 return series, built
             finally:
                 await _stop(processes)  # before their local Discords close under them
@@ -399,6 +405,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000, help="of each kind")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--store", type=Path, help="the built store to reuse (made if missing)")
+    parser.add_argument(
+        "--py-spy", type=Path, metavar="FILE", help="profile the bot into FILE (collapsed stacks)"
+    )
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     started = time.perf_counter()
