@@ -62,18 +62,22 @@ def _grow(ids: array[int] | bytearray, index: int) -> None:
 class _Writer:
     """Writes the parsed batches; one instance per import.
 
-    Ids: new films get the next free ids in title order; a new person's id is ``person_base +
-    nconst``, so a credit can name its person before name.basics is read, and people are
-    written in id order (appends, not random inserts). Both are given out inside the phase's
-    ``BEGIN IMMEDIATE`` transaction, so no other writer can take them meanwhile.
+    Ids: a new film's id is ``film_base + position`` (its place among the imported titles), a
+    new person's ``person_base + nconst``, so SQLite adds the base to the parser's rows as they
+    are (no Python work per row) and a credit can name its film and person before either is
+    known here. Merged films keep their id (``merged``, by position), as do people already
+    here with an IMDb id (``person_ids``, by nconst); only the rows naming them are rewritten.
+    Both bases are taken inside the phase's ``BEGIN IMMEDIATE`` transaction, so no other
+    writer can take those ids meanwhile.
     """
 
     def __init__(self, conn: sqlite3.Connection, report: ImportReport) -> None:
         self.conn = conn
         self.report = report
         self.genre_ids: dict[str, int | None] = {}
-        self.film_ids = array("q")  # the imported titles' film ids, by their position
+        self.merged = array("q")  # position -> id of the film here it merged with (0: new)
         self.merged_films = 0  # imported titles that were already films here
+        self.film_base = 0
         self.person_ids = array("q")  # nconst -> id of people already here (0: none)
         self.person_base = 0
         self.people = dict.fromkeys(("added", "updated", "merged", "credits", "unnamed"), 0)
@@ -85,7 +89,7 @@ class _Writer:
         if phase == 1:
             self.known_films = SortedIds(*imdb_bulk.imdb_ids(conn, "films"))
             self.untied_films = imdb_bulk.films_without_imdb(conn)
-            self.next_film = self.first_new_film = imdb_bulk.next_id(conn, "films")
+            self.film_base = imdb_bulk.next_id(conn, "films")
         else:
             for nconst, person in zip(*imdb_bulk.imdb_ids(conn, "people"), strict=True):
                 _grow(self.person_ids, nconst)
@@ -103,7 +107,7 @@ class _Writer:
         room = max(0, 5 - len(report.examples))
         report.examples.extend(batch.examples[:room])
         if batch.file == "title.basics":
-            self.write_titles(batch.rows)
+            self.write_titles(batch)
         elif batch.file in ("title.principals", "title.crew"):
             self.write_credits(batch.rows)
         elif batch.file == "name.basics":
@@ -118,76 +122,105 @@ class _Writer:
         return self.genre_ids[name]
 
     # Titles ------------------------------------------------------------------------------------
-    def write_titles(self, rows: list[tuple[Any, ...]]) -> None:
-        conn, report = self.conn, self.report
+    def write_titles(self, batch: Batch) -> None:
+        conn, report, rows = self.conn, self.report, batch.rows
+        merged: dict[int, int] = {}  # position -> film id, of this batch's titles already here
         known, untied = self.known_films, self.untied_films
-        new_rows, fill_rows, genre_rows, alias_rows = [], [], [], []
-        for row in rows:
-            tconst, kind, title, key, bare, year, runtime, genres, original, okey, obare = row[:11]
-            popularity = row[11]
-            film_id = known.get(tconst) if known else None
-            if film_id is None and untied:
-                film_id = untied.pop((key, year), None)
+        if known and rows:
+            tconsts = {row[6] for row in rows}
+            hits = known.between(min(tconsts), max(tconsts)) & tconsts
+            if hits:
+                merged = {row[0]: known.get(row[6]) or 0 for row in rows if row[6] in hits}
+        if untied:
+            for row in rows:
+                film_id = untied.pop((row[2], row[4]), None) if row[0] not in merged else None
                 if film_id is not None:
-                    imdb_bulk.tie_film(conn, film_id, tconst)
-            if film_id is None:
-                film_id = self.next_film
-                self.next_film += 1
-                new_rows.append(
-                    (film_id, title, key, bare, year, runtime, tconst, kind, popularity)
-                )
-            else:
-                fill_rows.append((year, runtime, popularity, film_id))
-            self.film_ids.append(film_id)
-            if genres:
-                for name in genres.split(","):
-                    gid = self.genre(name)
-                    if gid is not None:
-                        genre_rows.append((film_id, gid))
-            if original is not None:
-                alias_rows.append((film_id, original, okey, obare))
-        added = imdb_bulk.insert_films(conn, new_rows)
-        updated = imdb_bulk.fill_films(conn, fill_rows)
-        self.merged_films += len(fill_rows)
+                    imdb_bulk.tie_film(conn, film_id, row[6])
+                    merged[row[0]] = film_id
+        if merged:
+            for position, film_id in merged.items():
+                _grow(self.merged, position)
+                self.merged[position] = film_id
+            fill_rows = [
+                (row[4], row[5], row[8], merged[row[0]]) for row in rows if row[0] in merged
+            ]
+            rows = [row for row in rows if row[0] not in merged]
+            updated = imdb_bulk.fill_films(conn, fill_rows)
+            self.merged_films += len(fill_rows)
+        else:
+            updated = 0
+        added = imdb_bulk.insert_films(conn, rows, self.film_base)
         report.added += added
         report.updated += updated
-        report.skipped += len(rows) - added - updated  # known and unchanged
-        imdb_bulk.insert_film_genres(conn, genre_rows)
-        imdb_bulk.insert_aliases(conn, alias_rows)
+        report.skipped += len(batch.rows) - added - updated  # known and unchanged
+        for name in {name for _, name in batch.genres if name not in self.genre_ids}:
+            self.genre(name)
+        ids = self.genre_ids
+        genres = [(p, ids[name]) for p, name in batch.genres if ids[name] is not None]
+        imdb_bulk.insert_film_genres(conn, *self.films_of(genres, merged))
+        imdb_bulk.insert_aliases(conn, *self.films_of(batch.aliases, merged))
+
+    def films_of(
+        self, rows: list[tuple[Any, ...]], merged: Collection[int]
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """Rows led by a title's position, and the base that makes it a film id: when some name
+        a merged film, they are rewritten to lead with film ids (base 0)."""
+        if not merged:
+            return rows, self.film_base
+        return [(self.film_id(row[0]), *row[1:]) for row in rows], 0
+
+    def film_id(self, position: int) -> int:
+        merged = self.merged
+        return (merged[position] if position < len(merged) else 0) or self.film_base + position
 
     # Credits and people --------------------------------------------------------------------------
     def write_credits(self, rows: list[tuple[Any, ...]]) -> None:
-        films, known, base = self.film_ids, self.person_ids, self.person_base
-        if known:
-            credits = [
-                (films[t], (known[n] if n < len(known) else 0) or base + n, role, character, b)
-                for t, n, role, character, b in rows
+        """(position, nconst, role, character, billing) rows; those naming a merged film or a
+        person already here are rewritten with their ids, the rest go as they are."""
+        conn, merged, known = self.conn, self.merged, self.person_ids
+        film_base, person_base = self.film_base, self.person_base
+        m, k = len(merged), len(known)
+        plain = rows
+        if self.merged_films or known:
+            plain = [
+                row
+                for row in rows
+                if not (row[0] < m and merged[row[0]]) and not (row[1] < k and known[row[1]])
             ]
-        else:  # nobody here has an IMDb id yet: every person is new
-            credits = [
-                (films[t], base + n, role, character, b) for t, n, role, character, b in rows
-            ]
-        if not self.merged_films:  # every film is new: nothing to merge with, plain inserts
-            self.people["credits"] += imdb_bulk.insert_credits(self.conn, credits)
+        self.people["credits"] += imdb_bulk.insert_credits(conn, plain, film_base, person_base)
+        if len(plain) == len(rows):
             return
-        first_new = self.first_new_film
+        rewritten = [
+            (
+                self.film_id(t),
+                (known[n] if n < k else 0) or person_base + n,
+                role,
+                character,
+                billing,
+            )
+            for t, n, role, character, billing in rows
+            if (t < m and merged[t]) or (n < k and known[n])
+        ]
+        old_films = [c for c in rewritten if c[0] < film_base]
         self.people["credits"] += imdb_bulk.insert_credits(
-            self.conn, [c for c in credits if c[0] >= first_new]
+            conn, [c for c in rewritten if c[0] >= film_base], 0, 0
         )
-        self.people["credits"] += imdb_bulk.upsert_credits(
-            self.conn, [c for c in credits if c[0] < first_new]
-        )
+        self.people["credits"] += imdb_bulk.upsert_credits(conn, old_films)
 
     def write_people(self, rows: list[tuple[Any, ...]]) -> None:
-        known, base = self.person_ids, self.person_base
-        new_rows, fill_rows = [], []
-        for nconst, name, key, born, died, popularity in rows:
-            person = known[nconst] if nconst < len(known) else 0
-            if person:
-                fill_rows.append((born, died, popularity, person))
-            else:
-                new_rows.append((base + nconst, name, key, nconst, born, died, popularity))
-        self.people["added"] += imdb_bulk.insert_people(self.conn, new_rows)
+        """(nconst, name, name key, born, died, popularity) rows."""
+        known = self.person_ids
+        fill_rows = []
+        if known:
+            k = len(known)
+            fill_rows = [
+                (born, died, popularity, known[nconst])
+                for nconst, _, _, born, died, popularity in rows
+                if nconst < k and known[nconst]
+            ]
+            if fill_rows:
+                rows = [row for row in rows if not (row[0] < k and known[row[0]])]
+        self.people["added"] += imdb_bulk.insert_people(self.conn, rows, self.person_base)
         self.people["updated"] += imdb_bulk.fill_people(self.conn, fill_rows)
 
     def finish(self) -> None:

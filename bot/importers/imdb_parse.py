@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +83,9 @@ class Batch:
     bad: int = 0
     examples: list[BadRow] = field(default_factory=list)
     progress: int = 0  # bytes of the source file consumed
+    #: title.basics only: (position, genre name) and (position, original title, its keys).
+    genres: list[tuple[int, str]] = field(default_factory=list)
+    aliases: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 class SortedIds:
@@ -101,6 +104,11 @@ class SortedIds:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def between(self, low: int, high: int) -> set[int]:
+        """The keys from ``low`` to ``high`` (both included)."""
+        keys = self.keys
+        return set(keys[bisect_left(keys, low) : bisect_right(keys, high)])
 
     def get(self, key: int) -> int | None:
         keys, at = self.keys, self._at
@@ -157,10 +165,12 @@ class _Parser:
         self.appearances = bytearray()  # nconst -> credits on imported titles (up to 255)
         self.voted, self.votes = array("q"), array("q")  # title.ratings: tconst, numVotes
         self.popularity: SortedIds | None = None
+        self.batch = Batch("")  # the batch being parsed
 
     def block(
         self, stem: str, first: int, lines: list[str], batch: Batch, report: ImportReport
     ) -> None:
+        self.batch = batch
         parse = {
             "title.ratings": self._ratings,
             "title.basics": self._titles,
@@ -203,7 +213,25 @@ class _Parser:
             return True
         if self.popularity is None:
             self.popularity = SortedIds(self.voted, self.votes)
-        rows.append((*_title(tconst, f), float(self.popularity.get(tconst) or 0)))
+        position = len(self.kept)
+        title, key, bare, year, runtime, genres, original = _title(f)
+        rows.append(
+            (
+                position,
+                title,
+                key,
+                bare,
+                year,
+                runtime,
+                tconst,
+                f[1],
+                float(self.popularity.get(tconst) or 0),
+            )
+        )
+        if genres:
+            self.batch.genres.extend((position, name) for name in genres.split(","))
+        if original is not None:
+            self.batch.aliases.append((position, *original))
         self.kept.append(tconst)
         return False
 
@@ -319,9 +347,10 @@ WHOLE_NUMBERS = {
 def batches(files: ImdbFiles, kinds: Collection[str], include_adult: bool) -> Iterator[Batch]:
     """Every file's rows, parsed, in the order the writer takes them.
 
-    Title rows come in file order (their position among the imported titles is their index)
-    with their votes as popularity; credit rows
-    carry that position instead of the tconst; name rows only come for people credited on an
+    Title rows come in file order, shaped as the films table's rows with their position among
+    the imported titles (the writer turns it into a film id) and their votes as popularity;
+    their genres and original titles come apart in the same batch; credit rows carry that
+    position instead of the tconst; name rows only come for people credited on an
     imported title, with the number of their credits as popularity. A last ``unnamed`` batch
     lists the nconsts credited but absent from name.basics.
     """
@@ -349,9 +378,10 @@ def batches(files: ImdbFiles, kinds: Collection[str], include_adult: bool) -> It
         yield Batch("unnamed", rows=parser.unnamed())
 
 
-def _title(tconst: int, fields: list[str]) -> tuple[Any, ...]:
-    """(tconst, kind, title, key, bare key, year, runtime, genres, original, its keys); the
-    parser adds the popularity."""
+def _title(
+    fields: list[str],
+) -> tuple[str, str, str, int | None, int | None, str, tuple[str, str, str] | None]:
+    """(title, key, bare key, year, runtime, genres, (original title, its keys) or None)."""
     title = fields[2]
     if not title or title == NULL:
         raise ValueError
@@ -360,28 +390,13 @@ def _title(tconst: int, fields: list[str]) -> tuple[Any, ...]:
     if year is not None and not 1870 <= year <= 2100:
         year = None
     runtime = (int(fields[7]) or None) if fields[7] != NULL else None
-    original: str | None = fields[3]
-    original_key = original_bare = None
-    if original and original != title and original != NULL:
-        original_key, original_bare = title_keys(original)
-        if not original_key or original_key == key:
-            original = original_key = original_bare = None
-    else:
-        original = None
+    original: tuple[str, str, str] | None = None
+    if fields[3] and fields[3] != title and fields[3] != NULL:
+        original_key, original_bare = title_keys(fields[3])
+        if original_key and original_key != key:
+            original = (fields[3], original_key, original_bare)
     genres = fields[8] if fields[8] != NULL else ""
-    return (
-        tconst,
-        fields[1],
-        title,
-        key,
-        bare,
-        year,
-        runtime,
-        genres,
-        original,
-        original_key,
-        original_bare,
-    )
+    return title, key, bare, year, runtime, genres, original
 
 
 # Running the parser in a worker process ----------------------------------------------------------

@@ -11,6 +11,8 @@ import sqlite3
 from array import array
 from collections.abc import Iterable
 
+#: (position, title, title key, bare key, year, runtime, imdb id, kind, popularity): the film's
+#: id is ``base + position``.
 FilmRow = tuple[int, str, str, str, int | None, int | None, int, str, float]
 
 
@@ -48,10 +50,11 @@ def tie_film(conn: sqlite3.Connection, film_id: int, imdb_id: int) -> None:
     )
 
 
-def insert_films(conn: sqlite3.Connection, rows: Iterable[FilmRow]) -> int:
+def insert_films(conn: sqlite3.Connection, rows: Iterable[FilmRow], base: int) -> int:
+    # The bases are added here, in SQLite, so the parser's rows need no rewriting in Python.
     cursor = conn.executemany(
         "INSERT INTO films (id, title, title_key, bare_key, year, runtime, imdb_id, kind, "
-        "popularity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"popularity) VALUES (?1 + {int(base)}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         rows,
     )
     return cursor.rowcount
@@ -74,31 +77,39 @@ def fill_films(
     return cursor.rowcount
 
 
-def insert_film_genres(conn: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> int:
+def insert_film_genres(
+    conn: sqlite3.Connection, rows: Iterable[tuple[int, int]], base: int = 0
+) -> int:
+    """(film id - base, genre id)."""
     cursor = conn.executemany(
-        "INSERT OR IGNORE INTO film_genres (film_id, genre_id) VALUES (?, ?)", rows
+        f"INSERT OR IGNORE INTO film_genres (film_id, genre_id) VALUES (?1 + {int(base)}, ?2)",
+        rows,
     )
     return cursor.rowcount
 
 
-def insert_aliases(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str]]) -> int:
+def insert_aliases(
+    conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str]], base: int = 0
+) -> int:
+    """(film id - base, title, title key, bare key)."""
     cursor = conn.executemany(
         "INSERT OR IGNORE INTO film_aliases (film_id, title, title_key, bare_key) "
-        "VALUES (?, ?, ?, ?)",
+        f"VALUES (?1 + {int(base)}, ?2, ?3, ?4)",
         rows,
     )
     return cursor.rowcount
 
 
 # People and credits -------------------------------------------------------------------------------
-PersonRow = tuple[int, str, str, int, int | None, int | None, float]
+PersonRow = tuple[int, str, str, int | None, int | None, float]
 
 
-def insert_people(conn: sqlite3.Connection, rows: Iterable[PersonRow]) -> int:
-    """(id, name, name key, imdb id, birth, death, popularity) of new people."""
+def insert_people(conn: sqlite3.Connection, rows: Iterable[PersonRow], base: int) -> int:
+    """(imdb id, name, name key, birth, death, popularity) of new people, whose id is ``base +
+    imdb id``."""
     cursor = conn.executemany(
         "INSERT INTO people (id, name, name_key, imdb_id, birth_year, death_year, popularity) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        f"VALUES (?1 + {int(base)}, ?2, ?3, ?1, ?4, ?5, ?6)",
         rows,
     )
     return cursor.rowcount
@@ -179,14 +190,17 @@ def merge_person(conn: sqlite3.Connection, *, keep: int, drop: int) -> None:
 
 
 def insert_credits(
-    conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str, str | None, int | None]]
+    conn: sqlite3.Connection,
+    rows: Iterable[tuple[int, int, str, str | None, int | None]],
+    film_base: int,
+    person_base: int,
 ) -> int:
-    """(film, person, role, character, billing) of films new to the store: nothing to merge
-    with, so a plain insert (a third cheaper than the upsert); repeats in the files are
-    ignored."""
+    """(film - film_base, person - person_base, role, character, billing) of films new to the
+    store: nothing to merge with, so a plain insert (a third cheaper than the upsert); repeats
+    in the files are ignored."""
     cursor = conn.executemany(
         "INSERT OR IGNORE INTO credits (film_id, person_id, role, character, billing) "
-        "VALUES (?, ?, ?, ?, ?)",
+        f"VALUES (?1 + {int(film_base)}, ?2 + {int(person_base)}, ?3, ?4, ?5)",
         rows,
     )
     return cursor.rowcount
