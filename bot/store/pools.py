@@ -72,7 +72,9 @@ def rebuild(conn: sqlite3.Connection, pool_size: int = POOL_SIZE) -> int:
     conn.execute("SAVEPOINT pools_rebuild")
     try:
         lineage = ancestry(conn.execute("SELECT genre_id, parent_id FROM genre_parents"))
-        films = conn.execute(
+        films = conn.cursor()
+        films.row_factory = None  # plain tuples: a million rows
+        films.execute(
             "SELECT id, year, popularity, "
             "(SELECT group_concat(genre_id) FROM film_genres WHERE film_id = films.id) "
             "FROM films ORDER BY popularity DESC, id"
@@ -80,18 +82,36 @@ def rebuild(conn: sqlite3.Connection, pool_size: int = POOL_SIZE) -> int:
         conn.execute("DELETE FROM film_pool")
         conn.execute("DELETE FROM pool_sizes")
         batch: list[tuple[int, int, float, int]] = []
+        # Films share few (genres, decade) combinations: each one's pools are worked out once,
+        # and once they are all full its films are only counted (a million films in seconds).
+        pools_of: dict[tuple[str | None, int], tuple[tuple[int, int], ...]] = {}
+        full: Counter[tuple[str | None, int]] = Counter()  # combination -> films not pooled
         for film_id, year, popularity, genre_list in films:
-            genres: set[int] = set()
-            for genre in map(int, genre_list.split(",")) if genre_list else ():
-                genres |= lineage.get(genre, {genre})
-            for key in slices(genres, year):
-                sizes[key] += 1
-                if sizes[key] <= pool_size:
+            combination = (genre_list, decade_of(year))
+            if combination in full:
+                full[combination] += 1
+                continue
+            keys = pools_of.get(combination)
+            if keys is None:
+                genres: set[int] = set()
+                for genre in map(int, genre_list.split(",")) if genre_list else ():
+                    genres |= lineage.get(genre, {genre})
+                keys = pools_of[combination] = tuple(slices(genres, year))
+            room = False
+            for key in keys:
+                size = sizes[key] = sizes[key] + 1
+                if size <= pool_size:
                     batch.append((*key, popularity, film_id))
+                    room = room or size < pool_size
+            if not room:
+                full[combination] += 0
             if len(batch) >= _BATCH:
                 pooled += _insert(conn, batch)
                 batch = []
         pooled += _insert(conn, batch)
+        for combination, films_left in full.items():
+            for key in pools_of[combination]:
+                sizes[key] += films_left
         sizes[ANY, ANY] += 0  # the marker that pools were built, even for an empty catalog
         conn.executemany(
             "INSERT INTO pool_sizes (genre_id, decade, films) VALUES (?, ?, ?)",
