@@ -77,7 +77,9 @@ def rebuild(conn: sqlite3.Connection, pool_size: int = POOL_SIZE) -> int:
         films.execute(
             "SELECT id, year, popularity, "
             "(SELECT group_concat(genre_id) FROM film_genres WHERE film_id = films.id) "
-            "FROM films ORDER BY popularity DESC, id"
+            # Read in table order and sorted once: walking the popularity index would visit
+            # the films and their genres in random order (twice as slow at a million films).
+            "FROM films NOT INDEXED ORDER BY popularity DESC, id"
         )
         conn.execute("DELETE FROM film_pool")
         conn.execute("DELETE FROM pool_sizes")
