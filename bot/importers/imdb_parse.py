@@ -9,6 +9,7 @@ order the writer needs them: ratings, titles, principals, crew, names.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import pickle
@@ -409,6 +410,8 @@ def _title(
 #: Bytes of pickled batches read ahead of the importer at most.
 READ_AHEAD = 48 << 20
 _LENGTH = 8
+#: Batches unpickled ahead of the importer at most.
+_LOADED_AHEAD = 2
 
 
 def batches_in_worker(
@@ -423,8 +426,7 @@ def batches_in_worker(
         worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)  # noqa: S603
         frames = _ReadAhead(worker.stdout)  # type: ignore[arg-type]
         try:
-            for frame in frames:
-                item = pickle.loads(frame)  # noqa: S301 - our own child process
+            for item in frames.loaded():
                 if isinstance(item, BaseException):
                     raise item
                 yield item
@@ -470,6 +472,31 @@ class _ReadAhead:
                 self.ahead -= len(frame)
                 self.room.notify()
             yield frame
+
+    def loaded(self) -> Iterator[Batch | BaseException]:
+        """The frames unpickled, a few ahead by another thread: while the importer's thread is
+        in SQLite (which releases the GIL), unpickling takes the core the parser leaves idle
+        whenever it waits for the importer."""
+        ready: queue.Queue[tuple[Batch | BaseException] | None]
+        ready = queue.Queue(maxsize=_LOADED_AHEAD)
+
+        def load() -> None:
+            try:
+                for frame in self:
+                    item = (pickle.loads(frame),)  # noqa: S301 - our own child process
+                    while not self.stopped:
+                        with contextlib.suppress(queue.Full):
+                            ready.put(item, timeout=0.1)
+                            break
+            finally:
+                with contextlib.suppress(queue.Full):
+                    ready.put(None, timeout=0.1 if self.stopped else None)
+
+        loader = threading.Thread(target=load, daemon=True)
+        loader.start()
+        while (item := ready.get()) is not None:
+            yield item[0]
+        loader.join()
 
     def stop(self) -> None:
         with self.room:
