@@ -43,6 +43,7 @@ from pathlib import Path
 from bench.bench_roundtrip import bot_process
 from bench.report import command_line, percentile, write_section
 from bot.bootstrap import open_store
+from bot.cli.run import run_async
 from bot.localdiscord import Guild, LocalDiscord, Member
 from bot.scores import format_score, parse_score
 from bot.settings import Settings
@@ -374,9 +375,7 @@ def main() -> None:
         "--py-spy", type=Path, metavar="FILE", help="profile the bot into FILE (collapsed stacks)"
     )
     args = parser.parse_args()
-    outcomes = asyncio.run(
-        run(args.commands, args.window, args.floor, args.synchronous, args.py_spy)
-    )
+    outcomes = run_async(run(args.commands, args.window, args.floor, args.synchronous, args.py_spy))
     body = report(outcomes, command_line("bench.bench_ratings_load"))
     print(body)
     if args.write:

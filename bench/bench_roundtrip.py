@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.report import command_line, percentile, write_section
 from bot import ROOT
 from bot.bootstrap import open_store
+from bot.cli.run import run_async
 from bot.localdiscord import Guild, LocalDiscord, Member
 from bot.settings import Settings
 
@@ -177,7 +178,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     started = time.perf_counter()
-    latencies = asyncio.run(run(args.messages, args.warmup))
+    latencies = run_async(run(args.messages, args.warmup))
     body = report(latencies, command_line("bench.bench_roundtrip"))
     print(body)
     print(f"\n({time.perf_counter() - started:.0f} s)")

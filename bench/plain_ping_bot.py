@@ -1,20 +1,21 @@
 """An unmodified discord.py bot answering ``!ping``: the floor ``bench_roundtrip`` compares to.
 
 Like filmclub under the bench, it reports each finished command to the local Discord (that is
-the harness, not the bot), so both are measured the same way.
+the harness, not the bot), and it runs on the same kind of event loop as ``filmclub run``
+(uvloop where installed), so both are measured the same way.
 
     python -m bench.plain_ping_bot URL TOKEN
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 
 import discord
 from discord.ext import commands
 
+from bot.cli.run import run_async
 from bot.localdiscord.connect import HandledReporter, use_local_discord
 
 
@@ -39,4 +40,4 @@ async def main(url: str, token: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    run_async(main(sys.argv[1], sys.argv[2]))

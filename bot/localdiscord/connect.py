@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 
 import aiohttp
@@ -19,6 +18,7 @@ import discord.http
 import yarl
 
 from bot.localdiscord.gateway import LOCAL_HANDLED
+from bot.localdiscord.model import to_json
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class HandledReporter:
                 try:
                     # Around discord.py's gateway rate limiter, as its heartbeats are: this
                     # frame is not Discord traffic.
-                    await socket.send_str(json.dumps({"op": LOCAL_HANDLED, "d": ids}))
+                    await socket.send_str(to_json({"op": LOCAL_HANDLED, "d": ids}).decode())
                     continue
                 except (ConnectionError, RuntimeError):
                     pass

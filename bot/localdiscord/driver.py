@@ -412,7 +412,7 @@ class LocalDiscord:
         """Tell live sessions about a change to the world (a guild, role or channel)."""
         self._dispatch_to_bot(event, data, intent)
 
-    def _dispatch_to_bot(self, event: str, data: JSON | str, intent: int | None) -> int:
+    def _dispatch_to_bot(self, event: str, data: JSON | bytes, intent: int | None) -> int:
         """Send an event to every live session that asked for it; returns how many did."""
         delivered = 0
         for session in list(self.sessions.values()):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import struct
 import time
@@ -12,6 +11,8 @@ from collections import deque
 from typing import Any
 
 from aiohttp import web
+
+from bot.localdiscord.model import to_json
 
 # Opcodes
 DISPATCH = 0
@@ -44,10 +45,6 @@ MESSAGE_CONTENT = 1 << 15
 
 #: Dispatches kept per session for RESUME.
 RESUME_BUFFER = 2000
-
-
-def encode(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 def _frame(opcode: int, payload: bytes) -> bytes:
@@ -88,13 +85,14 @@ class Connection:
         """Frames go out zlib-stream compressed (the client asked for it)."""
         return self._compressor is not None
 
-    def send(self, raw: str) -> None:
+    def send(self, raw: bytes) -> None:
+        """One event (UTF-8 JSON) to the client."""
         if not self.open:
             return
         if self._compressor is None:
-            frame = _frame(TEXT, raw.encode())
+            frame = _frame(TEXT, raw)
         else:
-            data = self._compressor.compress(raw.encode())
+            data = self._compressor.compress(raw)
             frame = _frame(BINARY, data + self._compressor.flush(zlib.Z_SYNC_FLUSH))
         if self._held is None:
             self._transport.write(frame)
@@ -109,7 +107,7 @@ class Connection:
             self._transport.write(b"".join(held))
 
     def send_op(self, op: int, d: Any) -> None:
-        self.send(encode({"op": op, "d": d, "s": None, "t": None}))
+        self.send(to_json({"op": op, "d": d, "s": None, "t": None}))
 
     async def close(self, code: int = 1000, message: bytes = b"") -> None:
         self._flush()
@@ -125,7 +123,7 @@ class Session:
         self.user_id = user_id
         self.sequence = 0
         self.connection: Connection | None = None
-        self.buffer: deque[tuple[int, str]] = deque(maxlen=RESUME_BUFFER)
+        self.buffer: deque[tuple[int, bytes]] = deque(maxlen=RESUME_BUFFER)
         self.disconnected_at: float | None = None
         #: How many times the client resumed this session after losing its socket.
         self.resumes = 0
@@ -139,12 +137,17 @@ class Session:
     def connected(self) -> bool:
         return self.connection is not None and self.connection.open
 
-    def dispatch(self, event: str, data: dict[str, Any] | str) -> None:
+    def dispatch(self, event: str, data: dict[str, Any] | bytes) -> None:
         """Send one event; ``data`` may already be JSON (a payload encoded once for several
         uses)."""
         self.sequence += 1
-        encoded = data if isinstance(data, str) else encode(data)
-        raw = f'{{"op":{DISPATCH},"t":"{event}","s":{self.sequence},"d":{encoded}}}'
+        encoded = data if isinstance(data, bytes) else to_json(data)
+        raw = b'{"op":%d,"t":"%s","s":%d,"d":%s}' % (
+            DISPATCH,
+            event.encode(),
+            self.sequence,
+            encoded,
+        )
         self.buffer.append((self.sequence, raw))
         if self.connection is not None:
             self.connection.send(raw)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -16,8 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import discord
+import orjson
 
 JSON = dict[str, Any]
+
+
+def to_json(data: Any) -> bytes:
+    """``data`` as compact UTF-8 JSON. orjson: every request and gateway event of the local
+    Discord is encoded here, several times faster than the standard library's encoder."""
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+
+#: JSON text to Python (orjson's decoder, for the same reason).
+from_json = orjson.loads
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -368,7 +378,7 @@ class Message:
     #: Emoji the bot reacted with, in order.
     reactions: list[str] = field(default_factory=list)
     #: ``payload()`` as JSON, kept until the message changes (see :meth:`changed`).
-    _wire: str | None = field(default=None, repr=False)
+    _wire: bytes | None = field(default=None, repr=False)
 
     @property
     def guild(self) -> Guild | None:
@@ -454,10 +464,10 @@ class Message:
             found.add(f"user:{self.referenced_author.id}")
         return found
 
-    def wire(self) -> str:
+    def wire(self) -> bytes:
         """The payload as JSON, encoded once for the REST answer and the gateway echo."""
         if self._wire is None:
-            self._wire = json.dumps(self.payload(), separators=(",", ":"), ensure_ascii=False)
+            self._wire = to_json(self.payload())
         return self._wire
 
     def changed(self) -> None:

@@ -7,8 +7,6 @@ rate-limit headers generous enough never to slow a benchmark down).
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,7 +17,7 @@ from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.localdiscord import gateway
 from bot.localdiscord.errors import ApiError
-from bot.localdiscord.model import JSON, Message
+from bot.localdiscord.model import JSON, Message, from_json, to_json
 
 if TYPE_CHECKING:
     from bot.localdiscord.driver import LocalDiscord
@@ -40,13 +38,8 @@ def _rate_limit_headers() -> dict[str, str]:
 
 
 def respond(data: Any, status: int = 200) -> web.Response:
-    """``data`` as JSON (a ``str`` is taken as JSON already encoded)."""
-    text = (
-        data
-        if isinstance(data, str)
-        else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    )
-    body = text.encode()
+    """``data`` as JSON (``bytes`` are taken as JSON already encoded)."""
+    body = data if isinstance(data, bytes) else to_json(data)
     headers = _rate_limit_headers()
     headers["Content-Type"] = "application/json"
     return web.Response(body=body, status=status, headers=headers)
@@ -69,7 +62,7 @@ async def read_body(request: web.Request) -> JSON:
                 continue
             data = await part.read()
             if part.name == "payload_json":
-                body = json.loads(data)
+                body = from_json(data)
             else:
                 filename = part.filename or part.name or "file"
                 attachments.append(
@@ -83,7 +76,7 @@ async def read_body(request: web.Request) -> JSON:
                 )
             ]
         return body
-    loaded = await request.json()
+    loaded = from_json(await request.read())
     return loaded if isinstance(loaded, dict) else {"_list": loaded}
 
 
@@ -320,7 +313,9 @@ class Api:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         transport = request.transport
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports are not asyncio.Transport subclasses, but write alike.
+        if transport is None:
+            raise ConnectionResetError("the gateway client went away")
         connection = gateway.Connection(
             ws, transport, zlib_stream=request.query.get("compress") == "zlib-stream"
         )
@@ -331,7 +326,7 @@ class Api:
             async for frame in ws:
                 if frame.type is not WSMsgType.TEXT:
                     continue
-                payload = json.loads(frame.data)
+                payload = from_json(frame.data)
                 op, data = payload.get("op"), payload.get("d")
                 if op == gateway.HEARTBEAT:
                     connection.send_op(gateway.HEARTBEAT_ACK, None)
