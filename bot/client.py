@@ -437,6 +437,8 @@ def log_command(
     if isinstance(started, discord.Interaction):
         started.extras["logged"] = True
         started = started.extras.get("started")
+    if not command_log.isEnabledFor(logging.INFO):
+        return  # nothing to build: the line would be dropped (a run at WARNING)
     latency = None if started is None else (time.perf_counter() - float(started)) * 1000
     fields = {
         "command": command,

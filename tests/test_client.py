@@ -228,7 +228,7 @@ async def test_a_wrong_token_fails_cleanly(tmp_path: Path) -> None:
         async with FilmBot(store=store, settings=bot_settings(tmp_path / "x.db")) as bot:
             with pytest.raises(discord.LoginFailure):
                 await local.run_bot(bot, token="wrong")
-    assert ("GET", "/api/v{version}/users/@me") in local.requests
+    assert ("GET", "/api/v10/users/@me") in local.requests
     assert not local.sessions
 
 

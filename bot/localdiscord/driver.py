@@ -46,6 +46,8 @@ from bot.localdiscord.model import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+_SEND_MESSAGES = discord.Permissions(send_messages=True).value
+
 #: The token a local Discord accepts unless told otherwise.
 DEFAULT_TOKEN = "local.discord.token"  # noqa: S105 - a fixed local token, not a secret
 #: How long Discord waits for the first answer to an interaction before invalidating it.
@@ -99,6 +101,10 @@ class Exchange:
     def finish(self) -> None:
         if not self.done.done():
             self.done.set_result(None)
+
+    def time_out(self) -> None:
+        if not self.done.done():
+            self.done.set_exception(TimeoutError())
 
 
 Where = Guild | Channel
@@ -494,14 +500,18 @@ class LocalDiscord:
             if not self.connected:
                 raise LocalDiscordError(f"no bot is connected to receive {what}")
             raise LocalDiscordError(f"the bot's intents do not let it receive {what}")
+        # A timer on the exchange's own future rather than asyncio.wait_for: no task and no
+        # second future per input, which a load of thousands of inputs a second notices.
+        timer = asyncio.get_running_loop().call_later(timeout, exchange.time_out)
         try:
-            await asyncio.wait_for(exchange.done, timeout)
+            await exchange.done
         except TimeoutError:
             raise BotDidNotAnswer(
                 f"the bot did not finish with {what} within {timeout} s; "
                 f"replies so far: {exchange.replies.text or 'none'}"
             ) from None
         finally:
+            timer.cancel()
             # Done (or given up on): later messages are no longer this input's.
             self._pending.pop(input_id, None)
         return exchange.replies
@@ -697,7 +707,7 @@ class LocalDiscord:
             raise ApiError(400, 50035, "Invalid Form Body", problems.errors)
         if channel.guild is not None and interaction is None:
             me = channel.guild.members[self.bot_user.id]
-            if not me.permissions & discord.Permissions(send_messages=True).value:
+            if not me.permissions & _SEND_MESSAGES:
                 raise ApiError(403, 50013, "Missing Permissions")
         message = Message(
             self.ids.next(),
