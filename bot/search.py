@@ -59,12 +59,19 @@ _FIRST_YEAR, _LAST_YEAR = 1870, 2100
 #: carried from one word to the next.
 MAX_SPELLINGS = 300
 MAX_ALIVE = 100
+#: Most partial or whole spellings checked against the titles in one lookup: checked before
+#: the cut to MAX_ALIVE or MAX_SPELLINGS, so rare titles are not crowded out by common words
+#: that start no title.
+MAX_CHECKED = 1000
 #: Partial spellings are checked against the titles only when more than this many are alive.
 PRUNE_ABOVE = 16
 #: Most dictionary alternatives kept per query word (nearest and commonest first).
 MAX_ALTERNATIVES = 30
+#: ... and for a word looked up again within two edits (second round): a short word has
+#: hundreds of neighbours that close, and only the titles tell which is meant.
+MAX_WIDE_ALTERNATIVES = 1000
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
-FRAMING_LIMIT = 300
+FRAMING_LIMIT = 2000
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
 #: Most films reported as sharing the title of the one chosen (the best known).
@@ -490,7 +497,9 @@ class _Speller:
         for piece in todo["near"] | todo["close"]:
             for variant in index.deletions(piece, 1):
                 origin[variant].add(piece)
-        for piece in todo["framed"]:  # two typos in a long word: most are two deletions away
+        # Two typos in a word, one of them an extra letter: two deletions of the piece are one
+        # deletion of the word (``hvace`` -> ``hae`` <- ``have``).
+        for piece in todo["framed"] | todo["expanded"]:
             for variant in index.deletions(piece, 2):
                 origin[variant].add(piece)
         short_origin: dict[str, set[str]] = defaultdict(set)
@@ -534,7 +543,7 @@ class _Speller:
             if edits <= limit:
                 near.append((word, edits, math.log1p(self._films[word])))
         near.sort(key=lambda n: (n[1], -n[2], n[0]))
-        return near[:MAX_ALTERNATIVES]
+        return near[: MAX_ALTERNATIVES if limit < 2 else MAX_WIDE_ALTERNATIVES]
 
     def near(self, piece: str) -> list[_Near]:
         return self._near.get(piece, [])
@@ -625,18 +634,26 @@ def _spellings(db: sqlite3.Connection, plan: _Plan) -> list[str]:
                 elif state not in grown or _better(score, grown[state]):
                     grown[state] = score
         best = list(grown.items())
+        if len(best) > MAX_CHECKED:
+            best = heapq.nsmallest(
+                MAX_CHECKED, best, key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1])
+            )
+        if len(best) > PRUNE_ABOVE:  # fewer are carried on unchecked: saves a lookup
+            started = index.existing_prefixes(
+                db, {" ".join(chosen) + " " for (_, chosen), _ in best if chosen}
+            )
+            best = [(st, sc) for st, sc in best if not st[1] or " ".join(st[1]) + " " in started]
         if len(best) > MAX_ALIVE:
             best = heapq.nsmallest(
                 MAX_ALIVE, best, key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1])
             )
-        if len(best) <= PRUNE_ABOVE:  # few enough to carry on unchecked: saves a lookup
-            alive = dict(best)
-            continue
-        started = index.existing_prefixes(
-            db, {" ".join(chosen) + " " for (_, chosen), _ in best if chosen}
-        )
-        alive = {st: sc for st, sc in best if not st[1] or " ".join(st[1]) + " " in started}
+        alive = dict(best)
     ranked = sorted(complete.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
+    if len(ranked) > MAX_SPELLINGS:
+        # Too many to read every film: keep the spellings some title has, nearest first, so
+        # a rare title two edits away is not crowded out by common words that name nothing.
+        titled = index.existing_keys(db, [text for text, _ in ranked[:MAX_CHECKED]])
+        ranked = [kv for kv in ranked[:MAX_CHECKED] if kv[0] in titled]
     return [text for text, _ in ranked[:MAX_SPELLINGS]]
 
 

@@ -377,6 +377,23 @@ def existing_prefixes(conn: sqlite3.Connection, prefixes: Iterable[str]) -> set[
     return {str(r[0]) for r in rows}
 
 
+def existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+    """Which of these keys are some film's title key or bare key (its own or an alias's)."""
+    packed = json.dumps(sorted(set(keys)))
+    if packed == "[]":
+        return set()
+    rows = _rows(
+        conn,
+        " UNION ".join(
+            f"SELECT {column} FROM {table} WHERE {column} IN {_KEYS}"
+            for table in ("films", "film_aliases")
+            for column in ("bare_key", "title_key")
+        ),
+        (packed,) * 4,
+    )
+    return {str(r[0]) for r in rows}
+
+
 def _prefix_range(prefix: str) -> tuple[str, str]:
     """``key >= lo AND key < hi`` selects exactly the keys starting with ``prefix``."""
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
