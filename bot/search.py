@@ -62,16 +62,16 @@ MAX_ALIVE = 100
 #: Most partial or whole spellings checked against the titles in one lookup: checked before
 #: the cut to MAX_ALIVE or MAX_SPELLINGS, so rare titles are not crowded out by common words
 #: that start no title.
-MAX_CHECKED = 1000
+MAX_CHECKED = 400
 #: Partial spellings are checked against the titles only when more than this many are alive.
 PRUNE_ABOVE = 16
 #: Most dictionary alternatives kept per query word (nearest and commonest first).
 MAX_ALTERNATIVES = 30
 #: ... and for a word looked up again within two edits (second round): a short word has
 #: hundreds of neighbours that close, and only the titles tell which is meant.
-MAX_WIDE_ALTERNATIVES = 1000
+MAX_WIDE_ALTERNATIVES = 200
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
-FRAMING_LIMIT = 2000
+FRAMING_LIMIT = 300
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
 #: Most films reported as sharing the title of the one chosen (the best known).
@@ -396,14 +396,19 @@ def _after_typed_words(
         return []
     key = " ".join(words)
     slack = allowed_edits(key)
-    prefix = " ".join(typed) + " "
-    if len(typed) == 1:
-        # With the next word's first letter too: one common word ("mr", "true") starts too
-        # many titles to read them all, and a typo seldom hits a word's first letter.
-        prefix += words[1][0]
-    return index.films_with_key_prefix(
-        db, prefix, PREFIX_CANDIDATES, lengths=(len(key) - slack, len(key) + slack)
-    )
+    lengths = (len(key) - slack, len(key) + slack)
+    # All the words typed right, then only the first: a slip can make another word too
+    # (``in`` for ``iron``).
+    counts = [len(typed)] + ([1] if len(typed) > 1 and typed[0] not in ARTICLES else [])
+    found: list[TitleCandidate] = []
+    for count in counts:
+        prefix = " ".join(typed[:count]) + " "
+        if index.films_with_key_prefix_count(db, prefix, PREFIX_CANDIDATES) >= PREFIX_CANDIDATES:
+            # Too many to read them all (``mr``, ``true``): with the next word's first letter
+            # too, as a typo hits a word's first letter only now and then.
+            prefix += words[count][0]
+        found += index.films_with_key_prefix(db, prefix, PREFIX_CANDIDATES, lengths=lengths)
+    return found
 
 
 def _word_sequences(options: Sequence[TitleReading]) -> list[tuple[str, ...]]:

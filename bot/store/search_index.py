@@ -378,18 +378,26 @@ def existing_prefixes(conn: sqlite3.Connection, prefixes: Iterable[str]) -> set[
 
 
 def existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
-    """Which of these keys are some film's title key or bare key (its own or an alias's)."""
-    packed = json.dumps(sorted(set(keys)))
-    if packed == "[]":
+    """Which of these keys are some film's title key or bare key (its own or an alias's).
+
+    As in :func:`existing_prefixes`, only keys starting with an article need the title keys.
+    """
+    wanted = sorted(set(keys))
+    if not wanted:
         return set()
+    with_article = [k for k in wanted if k.partition(" ")[0] in ARTICLES]
+    found = "EXISTS (SELECT 1 FROM {table} WHERE {column} = k.value)"
+
+    def tests(column: str) -> str:
+        return " OR ".join(
+            found.format(table=table, column=column) for table in ("films", "film_aliases")
+        )
+
     rows = _rows(
         conn,
-        " UNION ".join(
-            f"SELECT {column} FROM {table} WHERE {column} IN {_KEYS}"
-            for table in ("films", "film_aliases")
-            for column in ("bare_key", "title_key")
-        ),
-        (packed,) * 4,
+        f"SELECT k.value FROM json_each(?1) AS k WHERE {tests('bare_key')} "
+        f"UNION SELECT k.value FROM json_each(?2) AS k WHERE {tests('title_key')}",
+        (json.dumps(wanted), json.dumps(with_article)),
     )
     return {str(r[0]) for r in rows}
 
@@ -457,6 +465,19 @@ def films_with_key_prefix(
             "ORDER BY f.popularity DESC, f.id LIMIT ?3"
         )
     return _title_candidates(_rows(conn, sql, (lo, hi, limit)))
+
+
+def films_with_key_prefix_count(conn: sqlite3.Connection, prefix: str, most: int) -> int:
+    """How many films' bare keys start with ``prefix``, counting no further than ``most``."""
+    lo, hi = _prefix_range(prefix)
+    return int(
+        _value(
+            conn,
+            "SELECT count(*) FROM (SELECT 1 FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
+            "LIMIT ?3)",
+            (lo, hi, most),
+        )
+    )
 
 
 def popular_films(conn: sqlite3.Connection, limit: int) -> list[TitleCandidate]:
