@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.errors import FilmNotFound, PersonNotFound
@@ -71,7 +72,7 @@ MAX_ALTERNATIVES = 30
 #: hundreds of neighbours that close, and only the titles tell which is meant.
 MAX_WIDE_ALTERNATIVES = 200
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
-FRAMING_LIMIT = 300
+FRAMING_LIMIT = 1000
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
 #: Most films reported as sharing the title of the one chosen (the best known).
@@ -325,8 +326,9 @@ def _fuzzy(db: sqlite3.Connection, options: Sequence[TitleReading]) -> FilmMatch
     year = next((r.year for r in options if r.year is not None), None)
     # Only what must change first (a word that is no word), then one real-word slip more.
     found: list[TitleCandidate] = []
+    fetched: set[str] = set()  # spellings whose films are in ``found`` already
     for slips in (0, 1):
-        found += _candidates(db, speller, sequences, year, slips=slips)
+        found += _candidates(db, speller, sequences, year, slips=slips, fetched=fetched)
         result = _choose(options, found)
         if isinstance(result, FilmMatch):
             return result
@@ -351,14 +353,21 @@ def _fuzzy(db: sqlite3.Connection, options: Sequence[TitleReading]) -> FilmMatch
         expanded={w for w in unsure if 4 <= len(w) <= index.SHORT_WORD},
         framed={w for w in unsure if len(w) > index.SHORT_WORD},
     )
+    read: set[str] = set()  # title prefixes whose films are in ``found`` already
     for seq in sequences:
-        found += _after_typed_words(db, speller, seq)
+        found += _after_typed_words(db, speller, seq, read, broad=False)
     for slips in (1, 2):
-        found += _candidates(db, speller, sequences, year, slips=slips, harder=True)
+        found += _candidates(
+            db, speller, sequences, year, slips=slips, harder=True, fetched=fetched
+        )
         result = _choose(options, found)
         if isinstance(result, FilmMatch):
-            break
-    return result
+            return result
+    # Last, for a word misspelt beyond the spelling index's reach after words typed right
+    # (``spring orwrd``): every title starting with those words, when few do.
+    for seq in sequences:
+        found += _after_typed_words(db, speller, seq, read, broad=True)
+    return _choose(options, found)
 
 
 def _candidates(
@@ -369,6 +378,7 @@ def _candidates(
     *,
     slips: int,
     harder: bool = False,
+    fetched: set[str],
 ) -> list[TitleCandidate]:
     """Films spelt like the query within its edit allowance, with ``slips`` edits beyond what
     its non-words force (a misspelling that is another word: ``live`` for ``love``)."""
@@ -377,7 +387,8 @@ def _candidates(
         for seq in sequences
     ]
     spelt = [_spellings(db, plan) for plan in plans]
-    keys = {key for keys in spelt for key in keys}
+    keys = {key for keys in spelt for key in keys} - fetched
+    fetched |= keys
     if not keys:
         return []
     article_keys = [k for k in keys if k.partition(" ")[0] in ARTICLES]
@@ -385,11 +396,23 @@ def _candidates(
 
 
 def _after_typed_words(
-    db: sqlite3.Connection, speller: _Speller, words: Sequence[str]
+    db: sqlite3.Connection,
+    speller: _Speller,
+    words: Sequence[str],
+    read: set[str],
+    *,
+    broad: bool,
 ) -> list[TitleCandidate]:
     """Films whose key starts with the query's leading words, when those are dictionary words
     and a later word is not: the typo is after them, so they narrow the catalog to a few films
-    to rank by edit distance, however badly the rest is misspelt."""
+    to rank by edit distance, however badly the rest is misspelt.
+
+    Not ``broad``: all those words, and the next word's first letter after a single one (one
+    common word, ``mr`` or ``true``, starts too many titles to read them all, and a typo
+    seldom hits a word's first letter). ``broad``: without that letter when few enough titles
+    start that way, and the first word alone too (a slip can make another word: ``in`` for
+    ``iron``). Prefixes in ``read`` are skipped, and those read are added to it.
+    """
     # The last word may be the slip even when it is a word too (``part 2`` for ``part ii``).
     typed = list(itertools.takewhile(speller.is_word, words[:-1]))
     if all(word in ARTICLES for word in typed):
@@ -397,17 +420,20 @@ def _after_typed_words(
     key = " ".join(words)
     slack = allowed_edits(key)
     lengths = (len(key) - slack, len(key) + slack)
-    # All the words typed right, then only the first: a slip can make another word too
-    # (``in`` for ``iron``).
-    counts = [len(typed)] + ([1] if len(typed) > 1 and typed[0] not in ARTICLES else [])
+    counts = [len(typed)]
+    if broad and len(typed) > 1 and typed[0] not in ARTICLES:
+        counts.append(1)
     found: list[TitleCandidate] = []
     for count in counts:
         prefix = " ".join(typed[:count]) + " "
-        if index.films_with_key_prefix_count(db, prefix, PREFIX_CANDIDATES) >= PREFIX_CANDIDATES:
-            # Too many to read them all (``mr``, ``true``): with the next word's first letter
-            # too, as a typo hits a word's first letter only now and then.
-            prefix += words[count][0]
-        found += index.films_with_key_prefix(db, prefix, PREFIX_CANDIDATES, lengths=lengths)
+        if count == 1 and (
+            not broad
+            or index.films_with_key_prefix_count(db, prefix, PREFIX_CANDIDATES) >= PREFIX_CANDIDATES
+        ):
+            prefix += words[1][0]
+        if prefix not in read:
+            read.add(prefix)
+            found += index.films_with_key_prefix(db, prefix, PREFIX_CANDIDATES, lengths=lengths)
     return found
 
 
@@ -539,16 +565,20 @@ class _Speller:
                 self._near[piece] = [(piece, 0, math.log1p(self._films[piece]))] if found else []
                 continue
             known = {w for w, _, _ in self._near.get(piece, [])}
-            self._near[piece] = self._rank(piece, known | reached[piece], limit)
+            # Many alternatives for a word misspelt twice only when it is the one such word:
+            # the rest of the title then narrows them down; for two, their product would not.
+            wide = limit >= 2 and len(todo["expanded"]) + len(todo["framed"]) == 1
+            most = MAX_WIDE_ALTERNATIVES if wide else MAX_ALTERNATIVES
+            self._near[piece] = self._rank(piece, known | reached[piece], limit, most)
 
-    def _rank(self, piece: str, words: Iterable[str], limit: int) -> list[_Near]:
-        near = []
-        for word in words:
-            edits = OSA.distance(piece, word, score_cutoff=limit)
-            if edits <= limit:
-                near.append((word, edits, math.log1p(self._films[word])))
+    def _rank(self, piece: str, words: Iterable[str], limit: int, most: int) -> list[_Near]:
+        # One call over all the words (a long word's framing brings thousands).
+        close = process.extract(
+            piece, list(words), scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        near = [(word, int(edits), math.log1p(self._films[word])) for word, edits, _ in close]
         near.sort(key=lambda n: (n[1], -n[2], n[0]))
-        return near[: MAX_ALTERNATIVES if limit < 2 else MAX_WIDE_ALTERNATIVES]
+        return near[:most]
 
     def near(self, piece: str) -> list[_Near]:
         return self._near.get(piece, [])
