@@ -72,7 +72,7 @@ MAX_ALTERNATIVES = 30
 #: hundreds of neighbours that close, and only the titles tell which is meant.
 MAX_WIDE_ALTERNATIVES = 200
 #: Most dictionary words read per prefix or suffix for a long word misspelt twice.
-FRAMING_LIMIT = 1000
+FRAMING_LIMIT = 300
 #: Most films read whose key starts with the words typed right.
 PREFIX_CANDIDATES = 500
 #: Most films reported as sharing the title of the one chosen (the best known).

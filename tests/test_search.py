@@ -96,6 +96,10 @@ QUERIES = [
     ("aliens", "Aliens (1986)"),
     ("heta 1986", "Heat (1986)"),
     ("shawshank redemtion", "The Shawshank Redemption (1994)"),
+    # a word misspelt twice, its first letter too, after words typed right: beyond the
+    # spelling index, found among the titles starting with the words typed right
+    ("blade xunnr", "Blade Runner (1982)"),
+    ("taxi xrivr", "Taxi Driver (1976)"),
     # IMDb ids and URLs
     ("tt0113277", "Heat (1995)"),
     ("TT0093164", "Heat (1986)"),
