@@ -322,17 +322,20 @@ def films_with_keys(
     if not bare_keys and not title_keys:
         return []
     by_alias = "film_aliases AS a JOIN films AS f ON f.id = a.film_id"
-    matches = " UNION ALL ".join(
-        [
-            f"SELECT {_FILM_COLUMNS}, f.bare_key AS matched, 'bare' AS via FROM films AS f "
-            "WHERE f.bare_key IN (SELECT value FROM json_each(?1))",
-            f"SELECT {_ALIAS_COLUMNS}, a.bare_key, 'bare' FROM {by_alias} "
-            "WHERE a.bare_key IN (SELECT value FROM json_each(?1))",
-            f"SELECT {_FILM_COLUMNS}, f.title_key, 'title' FROM films AS f "
-            "WHERE f.title_key IN (SELECT value FROM json_each(?2))",
-            f"SELECT {_ALIAS_COLUMNS}, a.title_key, 'title' FROM {by_alias} "
-            "WHERE a.title_key IN (SELECT value FROM json_each(?2))",
-        ]
+    # Per key, the best known films and those near the year, each read from the head of the
+    # key's (key, popularity) index: a key like "the" is shared by thousands of films.
+    films = " UNION ".join(
+        f"SELECT {_FILM_COLUMNS}, k.value AS matched, '{via}' AS via "
+        f"FROM json_each({keys}) AS k JOIN films AS f ON f.id IN "
+        f"(SELECT id FROM films WHERE {column} = k.value{near} "
+        "ORDER BY popularity DESC LIMIT ?4)"
+        for via, column, keys in (("bare", "bare_key", "?1"), ("title", "title_key", "?2"))
+        for near in ("", " AND year BETWEEN ?3 - 1 AND ?3 + 1")[: 1 if year is None else 2]
+    )
+    aliases = " UNION ALL ".join(
+        f"SELECT {_ALIAS_COLUMNS}, a.{column}, '{via}' FROM {by_alias} "
+        f"WHERE a.{column} IN (SELECT value FROM json_each({keys}))"
+        for via, column, keys in (("bare", "bare_key", "?1"), ("title", "title_key", "?2"))
     )
     rows = _rows(
         conn,
@@ -340,7 +343,7 @@ def films_with_keys(
         "imdb_id, kind FROM ("
         "SELECT *, row_number() OVER (PARTITION BY matched, via ORDER BY "
         "abs(year - ?3) <= 1 DESC, popularity DESC, id) AS rank "
-        f"FROM ({matches})) WHERE rank <= ?4",
+        f"FROM ({films} UNION ALL {aliases})) WHERE rank <= ?4",
         (json.dumps(list(bare_keys)), json.dumps(list(title_keys)), year, per_key),
     )
     return _title_candidates(rows)

@@ -195,3 +195,25 @@ async def test_when_popularity_tells_nobody_apart_the_surname_index_stays_bounde
     monkeypatch.setattr(search_index, "PEOPLE_INDEXED", 5)
     search_index.rebuild(conn)
     assert conn.execute("SELECT count(*) FROM search_name_suffixes").fetchone()[0] == 5
+
+
+@pytest.mark.parametrize("year", [None, 1990, 2030])
+def test_a_title_shared_by_many_films_gives_those_near_the_year_then_the_best_known(
+    conn: sqlite3.Connection, year: int | None
+) -> None:
+    # 300 films called "Love" and 300 "The Love"; popularity unrelated to year, with ties.
+    shared = [
+        (title, 1900 + (i * 7) % 130, float((i * 37) % 101))
+        for i in range(300)
+        for title in ("Love", "The Love")
+    ]
+    _insert_films(conn, shared)
+    rows = conn.execute("SELECT id, title_key, bare_key, year, popularity FROM films").fetchall()
+
+    def ranked(column: int, key: str) -> list[int]:
+        films = [r for r in rows if r[column] == key]
+        films.sort(key=lambda r: (year is None or abs(r[3] - year) > 1, -r[4], r[0]))
+        return [r[0] for r in films[:10]]
+
+    found = search_index.films_with_keys(conn, ["love"], ["the love"], per_key=10, year=year)
+    assert sorted(c.film.id for c in found) == sorted(ranked(2, "love") + ranked(1, "the love"))
