@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import sqlite3
+from array import array
 from pathlib import Path
 
 import pytest
 
 from bot.importers.imdb import import_imdb
+from bot.importers.imdb_parse import SortedIds
 from bot.search import resolve_film
 from bot.store import Store
 from bot.store.films import NewFilm, add_film, film_credits, film_genres
@@ -212,3 +214,11 @@ async def test_imported_films_are_found_by_search_at_once(store: Store, tmp_path
     await asyncio.to_thread(run_import, store, heat_files(tmp_path / "imdb"))
     lebowski = await resolve_film(store, "the big lebowksi")  # a typo: the word index has it
     assert lebowski.film.label == "The Big Lebowski (1998)"
+
+
+def test_sorted_ids_find_the_known_ids_in_a_batchs_range() -> None:
+    """The writer looks for titles already here only among the known ids in a batch's range."""
+    known = SortedIds(array("q", [900, 5, 77, 300]), array("q", [4, 1, 2, 3]))
+    assert known.between(6, 300) == {77, 300}
+    assert known.between(901, 10_000) == set()
+    assert [known.get(key) for key in (5, 77, 300, 900, 6)] == [1, 2, 3, 4, None]
