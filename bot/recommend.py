@@ -158,12 +158,18 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     """:func:`pick`, on a reader connection."""
     prior = picks.server_prior(conn, request.guild_id)
     genre_id = request.genre.id if request.genre else None
-    where = Filter(request.guild_id, request.member_id, genre_id, request.decade, request.excluded)
+    family = picks.genre_family(conn, genre_id) if genre_id is not None else ()
+    where = Filter(
+        request.guild_id, request.member_id, genre_id, request.decade, request.excluded, family
+    )
     liked = picks.liked_films(conn, request.guild_id, request.member_id)
     found: dict[int, Candidate] = {}
 
     def candidate(film_id: int) -> Candidate:
-        return found.setdefault(film_id, Candidate(film_id))
+        known = found.get(film_id)
+        if known is None:
+            known = found[film_id] = Candidate(film_id)
+        return known
 
     if prior.n:
         for stat in picks.server_favourites(conn, where, limit=FROM_EACH):
@@ -181,10 +187,11 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
             candidate(film_id)
     if not found:
         raise NothingToPick()
-    known = picks.features(conn, request.guild_id, liked_ids) if liked_ids else {}
-    taste = Taste.of(liked, known)
-    shortlist = _shortlist(found.values(), prior, taste)
-    weighed = picks.features(conn, request.guild_id, [c.film_id for c in shortlist])
+    scores = {like.film_id: like.score for like in liked}
+    shortlist = _shortlist(found.values(), prior, scores)
+    # The favourites and the shortlist in one read (the shortlist needs only their scores).
+    weighed = picks.features(conn, request.guild_id, [*liked_ids, *(c.film_id for c in shortlist)])
+    taste = Taste.of(liked, {i: weighed[i] for i in liked_ids if i in weighed})
     for each in shortlist:
         each.features = weighed.get(each.film_id)
         if each.features is not None:
@@ -237,8 +244,11 @@ def _server_part(n: int, total: float, prior: Prior) -> float:
     return (bayes - prior.mean) / max(0.5, 10 - prior.mean)
 
 
-def _shortlist(candidates: Iterable[Candidate], prior: Prior, taste: Taste) -> list[Candidate]:
-    """The :data:`SHORTLIST` best by what is known before reading each film."""
+def _shortlist(
+    candidates: Iterable[Candidate], prior: Prior, scores: dict[int, float]
+) -> list[Candidate]:
+    """The :data:`SHORTLIST` best by what is known before reading each film (and the
+    member's scores of their favourites, by id)."""
 
     def first_score(c: Candidate) -> float:
         score = 0.0
@@ -246,16 +256,18 @@ def _shortlist(candidates: Iterable[Candidate], prior: Prior, taste: Taste) -> l
             score += SERVER_WEIGHT * _server_part(c.server.n, c.server.total, prior)
         if c.people or c.fans:
             for via, similarity in _likeness_to(c, {}).items():
-                liking = _liking(taste.scores[via]) if via in taste.scores else 0.5
+                liking = _liking(scores[via]) if via in scores else 0.5
                 score = max(score, TASTE_WEIGHT * liking * similarity)
         return score
 
-    ranked = sorted(candidates, key=first_score, reverse=True)
     # Films found only in a pool carry no evidence yet (they score once read): they keep half
     # the places, in the pool's order of popularity.
-    evidenced = [c for c in ranked if c.server or c.people or c.fans][: SHORTLIST // 2]
-    pooled = [c for c in ranked if not (c.server or c.people or c.fans)]
-    return evidenced + pooled[: SHORTLIST - len(evidenced)]
+    evidenced: list[Candidate] = []
+    pooled: list[Candidate] = []
+    for c in candidates:
+        (evidenced if c.server or c.people or c.fans else pooled).append(c)
+    evidenced.sort(key=first_score, reverse=True)
+    return evidenced[: SHORTLIST // 2] + pooled[: SHORTLIST - min(len(evidenced), SHORTLIST // 2)]
 
 
 def _liking(score: float) -> float:

@@ -167,3 +167,29 @@ async def test_similar_films_share_genres_people_or_fans(catalog: Store) -> None
     elsewhere = {s.film.label for s in await recommend.similar(catalog, heat, OTHER_GUILD)}
     assert "Double Indemnity (1944)" not in elsewhere
     assert len(found) <= recommend.SIMILAR
+
+
+async def test_the_servers_favourites_follow_every_new_rating(catalog: Store) -> None:
+    # Each reader keeps the server's best-rated films between picks: a rating committed since
+    # must show on every reader's next pick.
+    se7en, blade = await film(catalog, SE7EN), await film(catalog, BLADE_RUNNER)
+    noir = await find_genre(catalog, "neo-noir")
+    assert noir is not None
+
+    async def favourites(where: picks.Filter) -> list[int]:
+        found = await catalog.read(lambda conn: picks.server_favourites(conn, where))
+        return [stat.film_id for stat in found]
+
+    for member in range(1, 4):
+        await rate(catalog, GUILD, member, blade.id, 10.0)
+    for _ in range(2):  # both readers
+        assert await favourites(picks.Filter(GUILD)) == [blade.id]
+    await rate(catalog, GUILD, 9, se7en.id, 10.0)
+    for _ in range(2):
+        assert await favourites(picks.Filter(GUILD)) == [blade.id, se7en.id]
+        # narrowed as the queries narrow: genre, decade, the member's own ratings, shown
+        assert await favourites(picks.Filter(GUILD, genre_id=noir.id, decade=1980)) == [blade.id]
+        assert await favourites(picks.Filter(GUILD, decade=1990)) == [se7en.id]
+        assert await favourites(picks.Filter(GUILD, member_id=1)) == [se7en.id]
+        assert await favourites(picks.Filter(GUILD, excluded=[se7en.id])) == [blade.id]
+    assert await favourites(picks.Filter(OTHER_GUILD)) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -54,6 +55,9 @@ class Filter:
     #: A decade (``1990``); ANY: any year.
     decade: int = ANY
     excluded: Sequence[int] = field(default=())
+    #: ``genre_id`` and every genre below it, when already read (:func:`genre_family`): each
+    #: query then tests films against this list rather than walking the family per film.
+    family: Sequence[int] = field(default=())
 
     def sql(self, film: str) -> tuple[str, dict[str, Any]]:
         """``AND …`` conditions on the film id column ``film``, and their parameters."""
@@ -77,14 +81,31 @@ class Filter:
         if self.genre_id is not None:
             # The film's own few genres are read and looked up in the family (the unary plus
             # keeps SQLite from instead probing the film once per genre of a big family).
+            # Inside this correlated EXISTS a recursive family is walked again for every film.
+            if self.family:
+                family = "SELECT value FROM json_each(:family)"
+                params["family"] = json.dumps(list(self.family))
+            else:
+                family = f"{_FAMILY} SELECT id FROM family"
+                params["genre"] = self.genre_id
             clauses.append(
-                f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} AND +genre_id IN ("
-                "WITH RECURSIVE family(id) AS (SELECT :genre UNION SELECT genre_parents.genre_id "
-                "FROM genre_parents JOIN family ON genre_parents.parent_id = family.id) "
-                "SELECT id FROM family))"
+                f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} "
+                f"AND +genre_id IN ({family}))"
             )
-            params["genre"] = self.genre_id
         return "".join(f" AND {clause}" for clause in clauses), params
+
+
+_FAMILY = (
+    "WITH RECURSIVE family(id) AS (SELECT :genre UNION SELECT genre_parents.genre_id "
+    "FROM genre_parents JOIN family ON genre_parents.parent_id = family.id)"
+)
+
+
+def genre_family(conn: sqlite3.Connection, genre_id: int) -> list[int]:
+    """The genre and every genre below it, for :attr:`Filter.family`."""
+    return [
+        int(r[0]) for r in conn.execute(f"{_FAMILY} SELECT id FROM family", {"genre": genre_id})
+    ]
 
 
 @dataclass(frozen=True)
@@ -170,23 +191,105 @@ def liked_films(
     return [Liked(int(r[0]), float(r[1])) for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """One of a server's best-rated films, with what a :class:`Filter` tests."""
+
+    stat: ServerStat
+    year: int | None
+    genres: frozenset[int]
+
+
+#: Servers whose best-rated films each reader connection keeps (the most recently asked).
+CACHED_SERVERS = 64
+#: Connections whose caches are kept: the bot's few readers (and, in tests, the latest).
+CACHED_CONNECTIONS = 8
+_Cache = OrderedDict[int, tuple[int, list[_Ranked]]]
+#: id(connection) -> (the connection, server -> (``PRAGMA data_version`` when read, its
+#: best-rated films)). sqlite3 connections take no weak references: the connection is held,
+#: so its id cannot pass to another while its cache is here.
+_server_best: OrderedDict[int, tuple[object, _Cache]] = OrderedDict()
+
+
 def server_favourites(
     conn: sqlite3.Connection, where: Filter, *, limit: int = 100
 ) -> list[ServerStat]:
     """This server's best-rated films that pass ``where``: the first :data:`SERVER_SCAN` in
     the index's fixed-prior order, narrowed (the caller ranks them with the server's own
     prior)."""
-    conditions, params = where.sql("best.film_id")
+    family = set(
+        where.family or (genre_family(conn, where.genre_id) if where.genre_id is not None else ())
+    )
+    excluded = set(where.excluded)
+    decade = where.decade
+    passing = [
+        r.stat
+        for r in _best_rated(conn, where.guild_id)
+        if r.stat.film_id not in excluded
+        and (decade == ANY or (r.year is not None and decade <= r.year <= decade + 9))
+        and (where.genre_id is None or not family.isdisjoint(r.genres))
+    ]
+    if where.member_id is None:
+        return passing[:limit]
+    # The member's own ratings of these, a few at a time: most members rated few of them.
+    found: list[ServerStat] = []
+    for start in range(0, len(passing), max(1, limit)):
+        chunk = passing[start : start + max(1, limit)]
+        rated = {
+            int(r[0])
+            for r in conn.execute(
+                "SELECT film_id FROM ratings WHERE guild_id = ? AND member_id = ? "
+                "AND film_id IN (SELECT value FROM json_each(?))",
+                (where.guild_id, where.member_id, json.dumps([s.film_id for s in chunk])),
+            ).fetchall()
+        }
+        found.extend(s for s in chunk if s.film_id not in rated)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _best_rated(conn: sqlite3.Connection, guild_id: int) -> list[_Ranked]:
+    """The server's first :data:`SERVER_SCAN` films in ``film_stats_rank`` order, with their
+    years and genres. Every pick narrows the same few hundred films, so they are read once
+    per reader connection and read again only after anything was committed (``PRAGMA
+    data_version`` moves when another connection commits)."""
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    held = _server_best.get(id(conn))
+    if held is None or held[0] is not conn:
+        held = _server_best[id(conn)] = (conn, OrderedDict())
+        if len(_server_best) > CACHED_CONNECTIONS:
+            _server_best.popitem(last=False)
+    _server_best.move_to_end(id(conn))
+    cached = held[1]
+    known = cached.get(guild_id)
+    if known is not None and known[0] == version:
+        cached.move_to_end(guild_id)
+        return known[1]
     rows = conn.execute(
         f"""
-        SELECT best.film_id, best.n, best.total FROM (
+        SELECT best.film_id, best.n, best.total, (SELECT year FROM films WHERE id = best.film_id),
+               (SELECT group_concat(genre_id) FROM film_genres WHERE film_id = best.film_id)
+        FROM (
             SELECT film_id, n, total FROM film_stats WHERE guild_id = :guild
             ORDER BY {_RANK_ORDER} LIMIT :scan
-        ) AS best WHERE 1 {conditions} LIMIT :limit
+        ) AS best
         """,
-        {**params, "scan": SERVER_SCAN, "limit": limit},
+        {"guild": guild_id, "scan": SERVER_SCAN},
     ).fetchall()
-    return [ServerStat(int(r[0]), int(r[1]), float(r[2])) for r in rows]
+    ranked = [
+        _Ranked(
+            ServerStat(int(r[0]), int(r[1]), float(r[2])),
+            None if r[3] is None else int(r[3]),
+            frozenset(map(int, r[4].split(","))) if r[4] else frozenset(),
+        )
+        for r in rows
+    ]
+    cached[guild_id] = (version, ranked)
+    cached.move_to_end(guild_id)
+    if len(cached) > CACHED_SERVERS:
+        cached.popitem(last=False)
+    return ranked
 
 
 def pooled(
