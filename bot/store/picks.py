@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -209,6 +210,7 @@ _Cache = OrderedDict[int, tuple[int, list[_Ranked]]]
 #: best-rated films)). sqlite3 connections take no weak references: the connection is held,
 #: so its id cannot pass to another while its cache is here.
 _server_best: OrderedDict[int, tuple[object, _Cache]] = OrderedDict()
+_server_best_lock = threading.Lock()
 
 
 def server_favourites(
@@ -254,13 +256,16 @@ def _best_rated(conn: sqlite3.Connection, guild_id: int) -> list[_Ranked]:
     years and genres. Every pick narrows the same few hundred films, so they are read once
     per reader connection and read again only after anything was committed (``PRAGMA
     data_version`` moves when another connection commits)."""
+    # Inside the read transaction it stays that of the snapshot the rows below come from.
     version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-    held = _server_best.get(id(conn))
-    if held is None or held[0] is not conn:
-        held = _server_best[id(conn)] = (conn, OrderedDict())
-        if len(_server_best) > CACHED_CONNECTIONS:
-            _server_best.popitem(last=False)
-    _server_best.move_to_end(id(conn))
+    with _server_best_lock:  # the readers' threads share the map of connections
+        held = _server_best.get(id(conn))
+        if held is None or held[0] is not conn:
+            held = _server_best[id(conn)] = (conn, OrderedDict())
+            if len(_server_best) > CACHED_CONNECTIONS:
+                _server_best.popitem(last=False)
+        _server_best.move_to_end(id(conn))
+    # Only this connection's thread reads or changes its own servers.
     cached = held[1]
     known = cached.get(guild_id)
     if known is not None and known[0] == version:
