@@ -47,6 +47,7 @@ from bench.bench_roundtrip import bot_process
 from bench.report import command_line, percentile, write_section
 from bench.title_synth import synth_films, synth_names
 from bot.bootstrap import open_store
+from bot.cli.run import run_async
 from bot.localdiscord import Guild, LocalDiscord, Member
 from bot.normalize import name_key, title_keys
 from bot.settings import Settings
@@ -411,7 +412,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     started = time.perf_counter()
-    series, built = asyncio.run(run(args))
+    series, built = run_async(run(args))
     body = report(series, built, args)
     print(body)
     print(f"\n({time.perf_counter() - started:.0f} s)")

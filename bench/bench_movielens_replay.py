@@ -40,6 +40,7 @@ from pathlib import Path
 
 from bench.bench_roundtrip import bot_process
 from bench.report import SHARED, command_line, percentile, write_section
+from bot.cli.run import run_async
 from bot.importers.movielens import SOURCE, import_movielens
 from bot.localdiscord import Guild, LocalDiscord, Member, Message
 from bot.render import format_mean
@@ -261,7 +262,7 @@ def main() -> None:
     args = parser.parse_args()
     if not MOVIELENS.is_dir():
         raise SystemExit(f"MovieLens not found at {MOVIELENS}")
-    outcome = asyncio.run(run(args.window))
+    outcome = run_async(run(args.window))
     body = report(outcome, args.window, command_line("bench.bench_movielens_replay"))
     print(body)
     if args.write:
