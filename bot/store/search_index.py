@@ -324,13 +324,14 @@ def films_with_keys(
     by_alias = "film_aliases AS a JOIN films AS f ON f.id = a.film_id"
     # Per key, the best known films and those near the year, each read from the head of the
     # key's (key, popularity) index: a key like "the" is shared by thousands of films.
+    nears = ("",) if year is None else ("", " AND year BETWEEN ?3 - 1 AND ?3 + 1")
     films = " UNION ".join(
         f"SELECT {_FILM_COLUMNS}, k.value AS matched, '{via}' AS via "
         f"FROM json_each({keys}) AS k JOIN films AS f ON f.id IN "
         f"(SELECT id FROM films WHERE {column} = k.value{near} "
         "ORDER BY popularity DESC LIMIT ?4)"
         for via, column, keys in (("bare", "bare_key", "?1"), ("title", "title_key", "?2"))
-        for near in ("", " AND year BETWEEN ?3 - 1 AND ?3 + 1")[: 1 if year is None else 2]
+        for near in nears
     )
     aliases = " UNION ALL ".join(
         f"SELECT {_ALIAS_COLUMNS}, a.{column}, '{via}' FROM {by_alias} "
@@ -350,50 +351,32 @@ def films_with_keys(
 
 
 def existing_prefixes(conn: sqlite3.Connection, prefixes: Iterable[str]) -> set[str]:
-    """Which of these prefixes (``"dark "``) begin some film's title key or bare key.
-
-    A title key is its bare key unless it starts with an article, so only prefixes starting
-    with one need the title keys looked at.
-    """
-    wanted = sorted(set(prefixes))
-    if not wanted:
-        return set()
-    with_article = [p for p in wanted if p.partition(" ")[0] in ARTICLES]
-    # Keys hold only [0-9a-z ], so every key starting with p sorts below p || '~'.
-    starts = (
-        "EXISTS (SELECT 1 FROM {table} WHERE {column} >= p.value AND {column} < p.value || '~')"
-    )
-
-    def tests(columns: Sequence[str]) -> str:
-        return " OR ".join(
-            starts.format(table=table, column=column)
-            for column in columns
-            for table in ("films", "film_aliases")
-        )
-
-    rows = _rows(
-        conn,
-        f"SELECT p.value FROM json_each(?1) AS p WHERE {tests(['bare_key'])} "
-        f"UNION SELECT p.value FROM json_each(?2) AS p WHERE {tests(['title_key'])}",
-        (json.dumps(wanted), json.dumps(with_article)),
-    )
-    return {str(r[0]) for r in rows}
+    """Which of these prefixes (``"dark "``) begin some film's title key or bare key."""
+    # Keys hold only [0-9a-z ], so every key starting with k sorts below k || '~'.
+    return _found_in_keys(conn, prefixes, "{column} >= k.value AND {column} < k.value || '~'")
 
 
 def existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
-    """Which of these keys are some film's title key or bare key (its own or an alias's).
+    """Which of these keys are some film's title key or bare key (its own or an alias's)."""
+    return _found_in_keys(conn, keys, "{column} = k.value")
 
-    As in :func:`existing_prefixes`, only keys starting with an article need the title keys.
+
+def _found_in_keys(conn: sqlite3.Connection, values: Iterable[str], match: str) -> set[str]:
+    """The ``values`` for which some film or alias has a key satisfying ``match`` (SQL over
+    ``{column}`` and the value ``k.value``).
+
+    A title key is its bare key unless it starts with an article, so only values starting
+    with one need the title keys looked at.
     """
-    wanted = sorted(set(keys))
+    wanted = sorted(set(values))
     if not wanted:
         return set()
     with_article = [k for k in wanted if k.partition(" ")[0] in ARTICLES]
-    found = "EXISTS (SELECT 1 FROM {table} WHERE {column} = k.value)"
 
     def tests(column: str) -> str:
         return " OR ".join(
-            found.format(table=table, column=column) for table in ("films", "film_aliases")
+            f"EXISTS (SELECT 1 FROM {table} WHERE {match.format(column=column)})"
+            for table in ("films", "film_aliases")
         )
 
     rows = _rows(
