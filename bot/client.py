@@ -20,11 +20,12 @@ import math
 import pkgutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.state import ConnectionState
 
 import cogs
 from bot.context import FilmContext, defer_soon, reply_lock
@@ -32,6 +33,9 @@ from bot.errors import FilmclubError, StoreBusy
 from bot.settings import Settings
 from bot.store import Store, latest_version
 from bot.store.guilds import GuildSettings, all_guild_settings
+
+if TYPE_CHECKING:  # discord.types is for type checkers (it fails to import on its own)
+    from discord.types.gateway import MessageCreateEvent
 
 log = logging.getLogger(__name__)
 #: One line per command (see :func:`log_command`); a logger of its own so operators can route
@@ -152,6 +156,28 @@ def _prefixes(bot: FilmBot, message: discord.Message) -> list[str]:
     return [*commands.when_mentioned(bot, message), bot.guild_config.prefix(guild_id)]
 
 
+class FilmConnectionState(ConnectionState["FilmBot"]):
+    """discord.py's connection state, minus the bot's own messages.
+
+    Discord sends MESSAGE_CREATE for every message the bot sends, too. discord.py would build
+    a whole ``Message`` for each (author, member, channel, mentions), cache it, and schedule an
+    ``on_message`` task, only for ``FilmBot.on_message`` to drop it because its author is a
+    bot: about a sixth of the bot's CPU for a ``!ping`` (bench.bench_ratings_load). Nothing
+    in filmclub listens for its own messages (no ``wait_for("message")``, no other
+    ``on_message``, nothing reads the message cache for them), and sending needs none of it:
+    the REST reply already is the ``Message``.
+    Messages of other bots and of members are parsed as before.
+
+    Private discord.py API: ``Client._get_state`` and the ``parse_<event>`` methods that
+    ``ConnectionState`` collects into its parsers (pyproject pins discord.py to 2.7.x).
+    """
+
+    def parse_message_create(self, data: MessageCreateEvent) -> None:
+        if int(data["author"]["id"]) == self.self_id:
+            return
+        super().parse_message_create(data)
+
+
 class FilmBot(commands.Bot):
     """The filmclub bot. ``store`` is open and migrated; the caller closes it after the bot."""
 
@@ -196,6 +222,16 @@ class FilmBot(commands.Bot):
             **options,
         )
         self.add_check(self._within_cooldown)
+
+    def _get_state(self, **options: Any) -> FilmConnectionState:
+        # As discord.py's own, with the state class above.
+        return FilmConnectionState(
+            dispatch=self.dispatch,
+            handlers=self._handlers,
+            hooks=self._hooks,
+            http=self.http,
+            **options,
+        )
 
     # Start-up ----------------------------------------------------------------------------------
     async def setup_hook(self) -> None:

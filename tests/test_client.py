@@ -15,7 +15,7 @@ import pytest
 from bot.client import APOLOGY, FilmBot, extension_names
 from bot.context import FilmContext, film_command
 from bot.errors import FilmNotFound
-from bot.localdiscord import LocalDiscord
+from bot.localdiscord import LocalDiscord, User
 from bot.localdiscord.gateway import DIRECT_MESSAGES, GUILD_MESSAGES, GUILDS, MESSAGE_CONTENT
 from bot.store import Store, guilds
 from tests.conftest import BotHarness, bot_settings, running_bot
@@ -43,6 +43,45 @@ async def test_prefix_and_slash_commands_answer(discord_bot: BotHarness) -> None
     slash = (await discord_bot.slash("ping")).one()
     assert slash.content == "Pong."
     assert slash.interaction is not None and slash.interaction.response_type == 4
+
+
+async def test_the_bot_skips_its_own_messages_and_hears_everyone_elses(
+    discord_bot: BotHarness,
+) -> None:
+    local, bot = discord_bot.discord, discord_bot.bot
+    heard: list[discord.Message] = []
+    other_bot_heard = asyncio.Event()
+
+    async def listener(message: discord.Message) -> None:
+        heard.append(message)
+        if message.author.bot:
+            other_bot_heard.set()
+
+    bot.add_listener(listener, "on_message")
+    first = (await discord_bot.send("!ping")).one()
+    assert first.content == "Pong."
+    projector = User(local.ids.next(), "projector", bot=True)
+    local.users[projector.id] = projector
+    other_bot = local.add_member(discord_bot.guild, projector)
+    # Another bot's message is parsed and dispatched (and, being a bot's, not answered: the
+    # local Discord never hears that the bot is done with it, so the send is given up).
+    sending = asyncio.ensure_future(discord_bot.send("!ping", who=other_bot))
+    await asyncio.wait_for(other_bot_heard.wait(), 10)
+    sending.cancel()
+    second = (await discord_bot.send("!ping")).one()
+    assert second.content == "Pong."
+    # The gateway is in order: the echo of the first reply came before the other bot's
+    # message, so by now it was skipped, not merely late.
+    bot_messages = [m for m in local.messages.values() if m.author is local.bot_user]
+    assert [m.id for m in bot_messages] == [first.id, second.id]
+    assert [m.author.id for m in heard] == [
+        discord_bot.member.user.id,
+        projector.id,
+        discord_bot.member.user.id,
+    ]
+    cached = {m.id for m in bot.cached_messages}
+    assert {m.id for m in heard} <= cached
+    assert not cached & {first.id, second.id}
 
 
 async def test_commands_are_case_insensitive_and_mentions_are_a_prefix(
