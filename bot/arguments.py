@@ -54,28 +54,45 @@ def unquoted(text: str) -> str:
     return match["inside"].strip() if match and not match["rest"].strip() else text.strip()
 
 
-def split_film_and_score(text: str) -> tuple[str, str]:
-    """``The Dark Knight 4.5 stars`` -> (``The Dark Knight``, ``4.5 stars``).
+@dataclass(frozen=True)
+class FilmAndScore:
+    """A ``rate`` line taken apart: the film, the words taken as its score, and that score
+    (None when the score is missing or not one :func:`bot.scores.parse_score` accepts)."""
 
-    The score may be missing (``("Heat", "")``) or wrong (``("Heat", "11")``): the caller's
-    ``parse_score`` then says what is accepted.
+    film: str
+    score_text: str
+    score: float | None
+
+
+def split_film_and_score(text: str) -> FilmAndScore:
+    """``The Dark Knight 4.5 stars`` -> ``The Dark Knight``, ``4.5 stars``, 9.0.
+
+    The score may be missing (``Heat``, ``""``, None) or wrong (``Heat``, ``11``, None): the
+    caller then says what is accepted. It is parsed here once, to find it, and handed back.
     """
     quoted = _QUOTED.match(text)
     if quoted:
-        return quoted["inside"].strip(), quoted["rest"].strip()
+        rest = quoted["rest"].strip()
+        return FilmAndScore(quoted["inside"].strip(), rest, _score_or_none(rest))
     words = text.split()
     for count in range(min(_SCORE_WORDS, len(words) - 1), 0, -1):
         if not _SCORE_START.match(words[-count]):
             continue  # cheaper than a failed parse, and rates run by the thousand
         tail = " ".join(words[-count:])
-        try:
-            parse_score(tail)
-        except BadScore:
-            continue
-        return " ".join(words[:-count]), tail
+        score = _score_or_none(tail)
+        if score is not None:
+            return FilmAndScore(" ".join(words[:-count]), tail, score)
+    # The last word was tried above (a word that cannot start a score cannot be one).
     if len(words) >= 2:
-        return " ".join(words[:-1]), words[-1]
-    return text.strip(), ""
+        return FilmAndScore(" ".join(words[:-1]), words[-1], None)
+    return FilmAndScore(text.strip(), "", None)
+
+
+def _score_or_none(text: str) -> float | None:
+    try:
+        return parse_score(text)
+    except BadScore:
+        return None
 
 
 def spoiler_flag(text: str) -> tuple[str, bool]:

@@ -21,7 +21,7 @@ from bot.arguments import (
 )
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
-from bot.errors import BadCount, FilmNotFound
+from bot.errors import BadCount, BadScore, FilmNotFound
 from bot.film_cache import FilmCache
 from bot.pages import Pages
 from bot.scores import format_score, parse_score, stars
@@ -83,8 +83,13 @@ class Ratings(commands.Cog, name="Ratings"):
     @app_commands.describe(score="9, 9.5, 9/10, 4.5/5, 4.5 stars or ★★★★½")
     async def rate(self, ctx: FilmContext, *, film: str, score: str = "") -> None:
         guild_id = _guild_id(ctx)
-        query, score_text = (film, score) if score else split_film_and_score(film)
-        value = parse_score(score_text)
+        if score:
+            query, value = film, parse_score(score)
+        else:
+            line = split_film_and_score(film)
+            if line.score is None:
+                raise BadScore
+            query, value = line.film, line.score
         match = await self._film(query)
         # Returns after the commit, with the film's average and count including this rating.
         now = await ratings.rate(ctx.store, guild_id, ctx.author.id, match.film.id, value)

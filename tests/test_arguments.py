@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.arguments import (
+    FilmAndScore,
     FilmAndText,
     MemberReference,
     genres_named,
@@ -15,7 +16,8 @@ from bot.arguments import (
     spoiler_flag,
     unquoted,
 )
-from bot.errors import GenreNotFound
+from bot.errors import BadScore, GenreNotFound
+from bot.scores import parse_score
 from bot.store import Store
 from tests.catalog_fixtures import catalog_store
 
@@ -25,22 +27,37 @@ __all__ = ["catalog_store"]
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("Heat 9", ("Heat", "9")),
-        ("The Dark Knight 4.5 stars", ("The Dark Knight", "4.5 stars")),
-        ("Heat 1995 9/10", ("Heat 1995", "9/10")),
-        ("Se7en 9 out of 10", ("Se7en", "9 out of 10")),
-        ("Blade Runner 2049 ★★★★½", ("Blade Runner 2049", "★★★★½")),
-        ("Apollo 13 8", ("Apollo 13", "8")),
-        ("Apollo 13 4 stars", ("Apollo 13", "4 stars")),
-        ('"Heat (1995)" 8,5', ("Heat (1995)", "8,5")),
-        ("Heat 11", ("Heat", "11")),  # the member meant a score; parse_score says what is not
-        ("Heat NaN", ("Heat", "NaN")),
-        ("Heat", ("Heat", "")),
-        ("", ("", "")),
+        ("Heat 9", FilmAndScore("Heat", "9", 9.0)),
+        ("The Dark Knight 4.5 stars", FilmAndScore("The Dark Knight", "4.5 stars", 9.0)),
+        ("Heat 1995 9/10", FilmAndScore("Heat 1995", "9/10", 9.0)),
+        ("Se7en 9 out of 10", FilmAndScore("Se7en", "9 out of 10", 9.0)),
+        ("Blade Runner 2049 ★★★★½", FilmAndScore("Blade Runner 2049", "★★★★½", 9.0)),
+        ("Apollo 13 8", FilmAndScore("Apollo 13", "8", 8.0)),
+        ("Apollo 13 4 stars", FilmAndScore("Apollo 13", "4 stars", 8.0)),
+        ('"Heat (1995)" 8,5', FilmAndScore("Heat (1995)", "8,5", 8.5)),
+        ('"Heat" eleven', FilmAndScore("Heat", "eleven", None)),
+        # The member meant a score, and will be told what is accepted.
+        ("Heat 11", FilmAndScore("Heat", "11", None)),
+        ("Heat NaN", FilmAndScore("Heat", "NaN", None)),
+        ("Heat", FilmAndScore("Heat", "", None)),
+        ("", FilmAndScore("", "", None)),
     ],
 )
-def test_split_film_and_score(line: str, expected: tuple[str, str]) -> None:
+def test_split_film_and_score(line: str, expected: FilmAndScore) -> None:
     assert split_film_and_score(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Heat 9", "Heat 4½ stars", "Heat 9.3", "Heat ½", "Heat ★★★★★★", "Heat 1995", "9", "Heat x"],
+)
+def test_split_score_is_what_parse_score_makes_of_its_words(line: str) -> None:
+    split = split_film_and_score(line)
+    try:
+        parsed: float | None = parse_score(split.score_text)
+    except BadScore:
+        parsed = None
+    assert split.score == parsed
 
 
 def test_unquoted() -> None:
