@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.arguments import (
+    Line,
     genres_named,
     member_reference,
     split_count,
@@ -81,7 +82,7 @@ class Ratings(commands.Cog, name="Ratings"):
     @commands.guild_only()
     @film_option()
     @app_commands.describe(score="9, 9.5, 9/10, 4.5/5, 4.5 stars or ★★★★½")
-    async def rate(self, ctx: FilmContext, *, film: str, score: str = "") -> None:
+    async def rate(self, ctx: FilmContext, *, film: Line, score: str = "") -> None:
         guild_id = _guild_id(ctx)
         if score:
             query, value = film, parse_score(score)
@@ -105,7 +106,7 @@ class Ratings(commands.Cog, name="Ratings"):
     )
     @commands.guild_only()
     @film_option()
-    async def unrate(self, ctx: FilmContext, *, film: str) -> None:
+    async def unrate(self, ctx: FilmContext, *, film: Line) -> None:
         guild_id = _guild_id(ctx)
         match = await self._film(film)
         removed = await ratings.unrate(ctx.store, guild_id, ctx.author.id, match.film.id)

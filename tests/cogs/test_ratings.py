@@ -108,6 +108,18 @@ async def test_slash_rate_takes_the_score_apart_from_the_film(discord_bot: BotHa
     ]
 
 
+@pytest.mark.parametrize("command", ["rate", "unrate"])
+async def test_the_film_option_is_a_string_with_title_autocomplete(
+    discord_bot: BotHarness, command: str
+) -> None:
+    # The prefix form reads the film through bot.arguments.Line; the slash form must not change.
+    local, channel = discord_bot.discord, discord_bot.guild.channel
+    (film, *_) = local.command_schema(channel, command)["options"]
+    assert (film["name"], film["type"], film.get("autocomplete")) == ("film", 3, True)
+    choices = await local.autocomplete(channel, discord_bot.member, command, "film", "the hea")
+    assert "The Heat (2013)" in [choice.name for choice in choices]
+
+
 async def test_titles_with_numbers_and_years_keep_their_score(discord_bot: BotHarness) -> None:
     reply = (await discord_bot.send("!rate heat 1986 3.5/5")).one()
     assert reply.content.startswith("You rated **Heat (1986)** 7/10")
