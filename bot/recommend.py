@@ -187,11 +187,9 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
             candidate(film_id)
     if not found:
         raise NothingToPick()
-    scores = {like.film_id: like.score for like in liked}
-    shortlist = _shortlist(found.values(), prior, scores)
-    # The favourites and the shortlist in one read (the shortlist needs only their scores).
-    weighed = picks.features(conn, request.guild_id, [*liked_ids, *(c.film_id for c in shortlist)])
-    taste = Taste.of(liked, {i: weighed[i] for i in liked_ids if i in weighed})
+    taste = Taste.of(liked)
+    shortlist = _shortlist(found.values(), prior, taste.scores)
+    weighed = picks.features(conn, request.guild_id, [c.film_id for c in shortlist])
     for each in shortlist:
         each.features = weighed.get(each.film_id)
         if each.features is not None:
@@ -208,7 +206,7 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     return Pick(
         features.film,
         [name for gid, name in names.items() if gid in features.genres],
-        _reason(chosen, taste, request, names),
+        _reason(conn, chosen, taste, request, names),
         features.n,
         features.total / features.n if features.n else None,
     )
@@ -219,16 +217,14 @@ class Taste:
     """The member's favourites, as weighing needs them."""
 
     scores: dict[int, float]
-    films: dict[int, Features]
     #: Each favourite's genres.
     genres: dict[int, frozenset[int]]
 
     @classmethod
-    def of(cls, liked: Sequence[Liked], known: dict[int, Features]) -> Taste:
+    def of(cls, liked: Sequence[Liked]) -> Taste:
         return cls(
             {like.film_id: like.score for like in liked},
-            known,
-            {via: f.genres for via, f in known.items()},
+            {like.film_id: like.genres for like in liked},
         )
 
 
@@ -331,12 +327,17 @@ def _weigh(c: Candidate, prior: Prior, taste: Taste) -> None:
     c.score = c.parts.server + c.parts.taste + c.parts.popularity
 
 
-def _reason(c: Candidate, taste: Taste, request: Request, names: dict[int, str]) -> str:
+def _reason(
+    conn: sqlite3.Connection, c: Candidate, taste: Taste, request: Request, names: dict[int, str]
+) -> str:
     """Personal evidence explains a pick best, then this server's liking, then fame."""
     parts, features = c.parts, c.features
     assert parts is not None and features is not None
-    if parts.taste >= TELLING and parts.via is not None and parts.via in taste.films:
-        return _taste_reason(c, taste.films[parts.via], taste.scores[parts.via], names)
+    if parts.taste >= TELLING and parts.via is not None:
+        # Only now is the favourite's title needed (for "because you rated …").
+        liked = picks.features(conn, request.guild_id, [parts.via]).get(parts.via)
+        if liked is not None:
+            return _taste_reason(c, liked, taste.scores[parts.via], names)
     if parts.server >= TELLING and features.n:
         count = f"{features.n:,} rating{'s' * (features.n != 1)}"
         return f"popular in this server: {features.total / features.n:.1f}/10 from {count}"

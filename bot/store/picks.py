@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from bot.store.models import FILM_COLUMNS, Film
@@ -60,13 +61,19 @@ class Filter:
     #: query then tests films against this list rather than walking the family per film.
     family: Sequence[int] = field(default=())
 
+    @cached_property
+    def _lists(self) -> tuple[str, str]:
+        # A pick asks several queries under one filter: its lists go to JSON once.
+        return json.dumps(list(self.excluded)), json.dumps(list(self.family))
+
     def sql(self, film: str) -> tuple[str, dict[str, Any]]:
         """``AND …`` conditions on the film id column ``film``, and their parameters."""
         clauses = [f"{film} NOT IN (SELECT value FROM json_each(:excluded))"]
+        excluded, family_json = self._lists
         params: dict[str, Any] = {
             "guild": self.guild_id,
             "member": self.member_id,
-            "excluded": json.dumps(list(self.excluded)),
+            "excluded": excluded,
         }
         if self.member_id is not None:
             clauses.append(
@@ -85,7 +92,7 @@ class Filter:
             # Inside this correlated EXISTS a recursive family is walked again for every film.
             if self.family:
                 family = "SELECT value FROM json_each(:family)"
-                params["family"] = json.dumps(list(self.family))
+                params["family"] = family_json
             else:
                 family = f"{_FAMILY} SELECT id FROM family"
                 params["genre"] = self.genre_id
@@ -139,6 +146,8 @@ def server_prior(conn: sqlite3.Connection, guild_id: int | None) -> Prior:
 class Liked:
     film_id: int
     score: float
+    #: The film's own genres.
+    genres: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +193,23 @@ def liked_films(
     conn: sqlite3.Connection, guild_id: int, member_id: int, *, limit: int = 10
 ) -> list[Liked]:
     """The member's favourites here: rated 8 or more, best and most recent first."""
-    rows = conn.execute(
-        "SELECT film_id, score FROM ratings WHERE guild_id = ? AND member_id = ? AND score >= ? "
+    rows = _tuples(
+        conn,
+        "SELECT film_id, score, "
+        "(SELECT group_concat(genre_id) FROM film_genres WHERE film_id = ratings.film_id) "
+        "FROM ratings WHERE guild_id = ? AND member_id = ? AND score >= ? "
         "ORDER BY score DESC, rated_at DESC, film_id LIMIT ?",
         (guild_id, member_id, LIKED, limit),
-    ).fetchall()
-    return [Liked(int(r[0]), float(r[1])) for r in rows]
+    )
+    return [Liked(r[0], float(r[1]), _ids(r[2])) for r in rows]
+
+
+def _tuples(conn: sqlite3.Connection, sql: str, params: Any) -> list[Any]:
+    """Rows as plain tuples: the readers' ``sqlite3.Row`` costs more to build and to index,
+    and these functions read each column by position once."""
+    cursor = conn.execute(sql, params)
+    cursor.row_factory = None  # rows are made as they are fetched
+    return cursor.fetchall()
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,14 +221,38 @@ class _Ranked:
     genres: frozenset[int]
 
 
+@dataclass(slots=True)
+class _ServerBest:
+    """A server's best-rated films as of one ``PRAGMA data_version``, and the ones passing
+    each genre family and decade asked for since (members ask for the same few)."""
+
+    version: int
+    ranked: list[_Ranked]
+    narrowed: dict[tuple[int, frozenset[int] | None], list[ServerStat]] = field(
+        default_factory=dict
+    )
+
+    def narrow(self, decade: int, family: frozenset[int] | None) -> list[ServerStat]:
+        key = (decade, family)
+        found = self.narrowed.get(key)
+        if found is None:
+            found = self.narrowed[key] = [
+                r.stat
+                for r in self.ranked
+                if (decade == ANY or (r.year is not None and decade <= r.year <= decade + 9))
+                and (family is None or not family.isdisjoint(r.genres))
+            ]
+        return found
+
+
 #: Servers whose best-rated films each reader connection keeps (the most recently asked).
 CACHED_SERVERS = 64
 #: Connections whose caches are kept: the bot's few readers (and, in tests, the latest).
 CACHED_CONNECTIONS = 8
-_Cache = OrderedDict[int, tuple[int, list[_Ranked]]]
-#: id(connection) -> (the connection, server -> (``PRAGMA data_version`` when read, its
-#: best-rated films)). sqlite3 connections take no weak references: the connection is held,
-#: so its id cannot pass to another while its cache is here.
+_Cache = OrderedDict[int, _ServerBest]
+#: id(connection) -> (the connection, server -> its best-rated films). sqlite3 connections
+#: take no weak references: the connection is held, so its id cannot pass to another while
+#: its cache is here.
 _server_best: OrderedDict[int, tuple[object, _Cache]] = OrderedDict()
 _server_best_lock = threading.Lock()
 
@@ -219,17 +263,14 @@ def server_favourites(
     """This server's best-rated films that pass ``where``: the first :data:`SERVER_SCAN` in
     the index's fixed-prior order, narrowed (the caller ranks them with the server's own
     prior)."""
-    family = set(
-        where.family or (genre_family(conn, where.genre_id) if where.genre_id is not None else ())
-    )
+    family = None
+    if where.genre_id is not None:
+        family = frozenset(where.family or genre_family(conn, where.genre_id))
     excluded = set(where.excluded)
-    decade = where.decade
     passing = [
-        r.stat
-        for r in _best_rated(conn, where.guild_id)
-        if r.stat.film_id not in excluded
-        and (decade == ANY or (r.year is not None and decade <= r.year <= decade + 9))
-        and (where.genre_id is None or not family.isdisjoint(r.genres))
+        stat
+        for stat in _best_rated(conn, where.guild_id).narrow(where.decade, family)
+        if stat.film_id not in excluded
     ]
     if where.member_id is None:
         return passing[:limit]
@@ -251,7 +292,7 @@ def server_favourites(
     return found[:limit]
 
 
-def _best_rated(conn: sqlite3.Connection, guild_id: int) -> list[_Ranked]:
+def _best_rated(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
     """The server's first :data:`SERVER_SCAN` films in ``film_stats_rank`` order, with their
     years and genres. Every pick narrows the same few hundred films, so they are read once
     per reader connection and read again only after anything was committed (``PRAGMA
@@ -268,9 +309,9 @@ def _best_rated(conn: sqlite3.Connection, guild_id: int) -> list[_Ranked]:
     # Only this connection's thread reads or changes its own servers.
     cached = held[1]
     known = cached.get(guild_id)
-    if known is not None and known[0] == version:
+    if known is not None and known.version == version:
         cached.move_to_end(guild_id)
-        return known[1]
+        return known
     rows = conn.execute(
         f"""
         SELECT best.film_id, best.n, best.total, (SELECT year FROM films WHERE id = best.film_id),
@@ -282,19 +323,27 @@ def _best_rated(conn: sqlite3.Connection, guild_id: int) -> list[_Ranked]:
         """,
         {"guild": guild_id, "scan": SERVER_SCAN},
     ).fetchall()
-    ranked = [
-        _Ranked(
-            ServerStat(int(r[0]), int(r[1]), float(r[2])),
-            None if r[3] is None else int(r[3]),
-            frozenset(map(int, r[4].split(","))) if r[4] else frozenset(),
-        )
-        for r in rows
-    ]
-    cached[guild_id] = (version, ranked)
+    best = _ServerBest(
+        version,
+        [
+            _Ranked(
+                ServerStat(int(r[0]), int(r[1]), float(r[2])),
+                None if r[3] is None else int(r[3]),
+                _ids(r[4]),
+            )
+            for r in rows
+        ],
+    )
+    cached[guild_id] = best
     cached.move_to_end(guild_id)
     if len(cached) > CACHED_SERVERS:
         cached.popitem(last=False)
-    return ranked
+    return best
+
+
+def _ids(joined: str | None) -> frozenset[int]:
+    """``group_concat`` of ids -> the ids."""
+    return frozenset(map(int, joined.split(","))) if joined else frozenset()
 
 
 def pooled(
@@ -433,7 +482,8 @@ def features(
     """Each film with its own genres and this server's ratings of it."""
     if not film_ids:
         return {}
-    rows = conn.execute(
+    rows = _tuples(
+        conn,
         f"""
         SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0), coalesce(film_stats.total, 0),
                (SELECT group_concat(genre_id) FROM film_genres WHERE film_id = films.id)
@@ -442,17 +492,9 @@ def features(
         WHERE films.id IN (SELECT value FROM json_each(:ids))
         """,
         {"guild": guild_id, "ids": json.dumps(list(film_ids))},
-    ).fetchall()
+    )
     # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genre ids.
-    return {
-        int(r[0]): Features(
-            Film(*r[:7]),
-            frozenset(map(int, r[9].split(","))) if r[9] else frozenset(),
-            int(r[7]),
-            float(r[8]),
-        )
-        for r in rows
-    }
+    return {r[0]: Features(Film(*r[:7]), _ids(r[9]), r[7], float(r[8])) for r in rows}
 
 
 def genre_names(conn: sqlite3.Connection, genre_ids: Iterable[int]) -> dict[int, str]:
