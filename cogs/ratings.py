@@ -30,8 +30,6 @@ from bot.search import FilmMatch
 from bot.store import ratings
 from cogs._films import film_option, other_films_note, slash_requires
 
-#: Discord's longest username or server nickname.
-MEMBER_NAME_MAX = 32
 #: ``top`` shows this many films unless asked for another number, and at most TOP_MAX.
 TOP_DEFAULT = 10
 TOP_MAX = 100
@@ -43,8 +41,9 @@ def _guild_id(ctx: FilmContext) -> int:
     return ctx.guild.id
 
 
-#: Name lookups a minute (see ``Ratings.name_lookups``), and the longest name Discord allows.
+#: Name lookups a minute (see ``Ratings.name_lookups``).
 NAME_LOOKUPS_PER_MINUTE = 30
+#: Discord's longest username or server nickname.
 NAME_MAX = 32
 
 
@@ -180,11 +179,11 @@ class Ratings(commands.Cog, name="Ratings"):
                     found = None
             return None if found is None else (found.id, found.display_name)
         assert name is not None
-        if not name or len(name) > MEMBER_NAME_MAX:
+        if not name or len(name) > NAME_MAX:
             return None  # no one is called that: do not ask Discord
         wanted = name.casefold()
-        if len(name) > NAME_MAX or self.name_lookups.update_rate_limit():
-            return None  # longer than any Discord name, or the lookup budget is spent
+        if self.name_lookups.update_rate_limit():
+            return None  # the lookup budget is spent
         candidates = await guild.query_members(name, limit=25)
         for candidate in candidates:
             names = (candidate.name, candidate.display_name, candidate.global_name or "")
