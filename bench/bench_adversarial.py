@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import shutil
 import statistics
 import sys
@@ -22,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import command_line, write_section
+from bench.report import command_line, load_average, write_section
 from bot.bootstrap import open_store
 from tests.adversarial import BotThread, Result, command_names, fuzz_command
 from tests.conftest import bot_settings
@@ -79,7 +78,7 @@ def report(results: list[Result], seconds: float, command: str, seed: int) -> st
     rows = [
         f"| `{r.command}` | {r.cases:,} | {len(r.failures)} | {r.seconds:.0f} |" for r in results
     ]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     return "\n".join(
         [
             "Generated hostile input for every command the bot has (found at run time), each "

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from bench.bench_ratings_load import start_py_spy
 from bench.bench_roundtrip import bot_process
-from bench.report import command_line, percentile, write_section
+from bench.report import command_line, load_average, percentile, write_section
 from bench.title_synth import synth_films, synth_names
 from bot.bootstrap import open_store
 from bot.cli.run import run_async
@@ -367,7 +367,7 @@ def report(series: dict[str, Series], built: dict[str, float], args: argparse.Na
             f"| {statistics.fmean(values) * 1000:.2f} | {median / (floor * 1000):.1f}× "
             f"| {kind.cpu / len(values) * 1000:.2f} | {target} |"
         )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     parts = [(part, value) for part, value in built.items() if part != "films"]
     building = ", ".join(f"{part} {value:.0f} s" for part, value in parts)
     return "\n".join(

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bench_roundtrip import bot_process
-from bench.report import SHARED, command_line, percentile, write_section
+from bench.report import SHARED, command_line, load_average, percentile, write_section
 from bot.cli.run import run_async
 from bot.importers.movielens import SOURCE, import_movielens
 from bot.localdiscord import Guild, LocalDiscord, Member, Message
@@ -230,7 +230,7 @@ async def run(window: int) -> Outcome:
 
 def report(outcome: Outcome, window: int, command: str) -> str:
     ms = [x * 1000 for x in outcome.latencies]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     verdict = "yes, all 100 lines" if outcome.matches else f"NO ({outcome.first_difference})"
     return "\n".join(
         [

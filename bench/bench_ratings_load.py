@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bench_roundtrip import bot_process
-from bench.report import command_line, percentile, write_section
+from bench.report import command_line, load_average, percentile, write_section
 from bot.bootstrap import open_store
 from bot.cli.run import run_async
 from bot.localdiscord import Guild, LocalDiscord, Member
@@ -303,7 +303,7 @@ def report(outcomes: list[Outcome], command: str) -> str:
             rows.append(row("`!ping` (floor)", o.window, o.floor, "—"))
         rows.append(row("`!rate`", o.window, o.rates, "passed" if passed(o) else "FAILED"))
     audit = outcomes[-1].audit
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     return "\n".join(
         [
             f"`!rate` commands from {MEMBERS} members across {GUILDS} servers on {FILMS} films, "

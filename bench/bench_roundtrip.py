@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.report import command_line, percentile, write_section
+from bench.report import command_line, load_average, percentile, write_section
 from bot import ROOT
 from bot.bootstrap import open_store
 from bot.cli.run import run_async
@@ -146,7 +146,7 @@ def report(latencies: dict[str, list[float]], command: str) -> str:
             f"| `{text}` | {len(values):,} | {median * 1000:.3f} | {p99 * 1000:.3f} "
             f"| {mean * 1000:.3f} | {median / floor:.2f}× | {p99 / floor_p99:.2f}× |"
         )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     return "\n".join(
         [
             "Message dispatched by the local Discord -> the bot's reply request received, one "

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import statistics
 import sys
@@ -29,7 +28,7 @@ from contextlib import contextmanager
 
 import pysbd
 
-from bench.report import command_line, write_section
+from bench.report import command_line, load_average, write_section
 from bot import ROOT, summaries
 from bot.summaries import ReviewText, split_sentences, summarize
 
@@ -187,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.show_heat:
         show_heat()
     rows = measure(args.rounds, args.sets)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     result = f"{table(rows)}\n\nLoad average when the run ended (1, 5, 15 min): {load}."
     print(result)
     if args.write:

@@ -7,6 +7,7 @@ so benchmarks run at different times (or on different days) never erase each oth
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (``1.02, 0.98, 1.10``): every
+    section records it, since the machine is shared."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def command_line(module: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sqlite3
 import statistics
@@ -30,7 +29,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bench.report import command_line, percentile, write_section
+from bench.report import command_line, load_average, percentile, write_section
 from bot.errors import FilmNotFound
 from bot.normalize import ARTICLES, bare_key, display_title, title_key
 from bot.search import FilmMatch, allowed_edits, find_film, resolve_film
@@ -346,7 +345,7 @@ def main(argv: list[str] | None = None) -> None:
 def _report(results: dict[str, dict[str, float]], command: str, build: dict[str, float]) -> str:
     films = int(results["store"]["films"])
     typo = results["typo"]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_average()
     lines = [
         f"Command: `{command}`",
         "",
