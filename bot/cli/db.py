@@ -62,6 +62,15 @@ def store_path(args: argparse.Namespace) -> tuple[Settings, Path]:
     return settings, Path(args.db) if args.db else settings.db_path
 
 
+def existing_store(args: argparse.Namespace) -> Path | None:
+    """The store's path when the store is there; otherwise None, after saying so."""
+    _, path = store_path(args)
+    if path.exists():
+        return path
+    print(f"filmclub: no store at {path} (create it with `filmclub db init`)", file=sys.stderr)
+    return None
+
+
 def _run(coroutine: Any) -> int:
     try:
         return int(asyncio.run(coroutine))
@@ -104,9 +113,8 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
-    _, path = store_path(args)
-    if not path.exists():
-        print(f"filmclub: no store at {path} (create it with `filmclub db init`)", file=sys.stderr)
+    path = existing_store(args)
+    if path is None:
         return 1
 
     async def go() -> int:
@@ -129,11 +137,10 @@ async def print_stats(store: Store) -> None:
 
 
 def backup(args: argparse.Namespace) -> int:
-    _, path = store_path(args)
-    target = Path(args.path)
-    if not path.exists():
-        print(f"filmclub: no store at {path}", file=sys.stderr)
+    path = existing_store(args)
+    if path is None:
         return 1
+    target = Path(args.path)
     if target.resolve() == path.resolve():
         print("filmclub: the backup must go to another file", file=sys.stderr)
         return 1
@@ -149,9 +156,8 @@ def backup(args: argparse.Namespace) -> int:
 
 def audit(args: argparse.Namespace) -> int:
     """One line per change, newest first: time (UTC), server, member, action, film, what."""
-    _, path = store_path(args)
-    if not path.exists():
-        print(f"filmclub: no store at {path}", file=sys.stderr)
+    path = existing_store(args)
+    if path is None:
         return 1
 
     async def go() -> int:
