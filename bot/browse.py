@@ -19,10 +19,10 @@ from bot.errors import FilmNotFound, GenreNotFound, GenreOrFilmNotFound
 from bot.normalize import fold, title_key
 from bot.scores import bayesian_average
 from bot.search import FilmMatch, resolve_film
-from bot.store import picks, pools
+from bot.store import picks, pools, steps
 from bot.store.browse import TaxonomyEntry, genre_names, taxonomy
 from bot.store.database import Store
-from bot.store.genres import find_genre, genre_family, search_genres
+from bot.store.genres import find_genre, genre_family, loose_genre
 from bot.store.models import Film, Genre
 from bot.store.picks import Filter, Prior
 from bot.store.pools import ANY
@@ -43,16 +43,7 @@ async def resolve_genre(store: Store, text: str) -> Genre:
 
 
 async def _loosely(store: Store, text: str) -> Genre | None:
-    """The genre a name or alias means, else the broadest genre holding its words: ``noir``
-    matches Film-Noir and Neo-Noir, and Film-Noir is the one that includes the other."""
-    found = await search_genres(store, text, limit=10)
-    if len(found) == 1:  # the name or an alias (one lookup), or one genre holding the words
-        return found[0]
-    for genre in found:
-        below = {g.id for g in await genre_family(store, genre.id)}
-        if all(other.id in below for other in found):
-            return genre
-    return found[0] if found else None
+    return await store.read(lambda conn: steps.run(conn, loose_genre(text)))
 
 
 async def genre_suggestions(store: Store, text: str) -> list[str]:
@@ -146,7 +137,7 @@ async def genre_ranking(
             if f.n and prior.n
             else prior.mean
         )
-        return (-bayes, -f.film.popularity, f.film.id)
+        return (-bayes, -f.popularity, f.row[0])
 
     ordered = sorted(found.values(), key=rank)
     return [RankedFilm(f.film, f.n, f.total / f.n if f.n else None) for f in ordered]

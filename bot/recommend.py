@@ -23,12 +23,14 @@ import random
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.errors import BadDecade, NothingToPick
+from bot.browse import genre_suggestions
+from bot.errors import BadDecade, GenreNotFound, NothingToPick
 from bot.scores import bayesian_average, format_score
-from bot.store import picks
+from bot.store import picks, steps
 from bot.store.database import Store
+from bot.store.genres import loose_genre
 from bot.store.models import Film, Genre
 from bot.store.picks import CoLiked, Features, Filter, Liked, Prior, ServerStat, SharedPerson
 from bot.store.pools import ANY
@@ -106,7 +108,7 @@ def split_request(text: str) -> tuple[str, int]:
 
 
 # What a pick and a similar film carry -----------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     film_id: int
     server: ServerStat | None = None
@@ -144,6 +146,9 @@ class Request:
     genre: Genre | None = None
     decade: int = ANY
     excluded: Sequence[int] = ()
+    #: A genre as the member typed it (``sci-fi``), when ``genre`` is not known yet: it is
+    #: named inside the pick's own trip to the reader rather than in a trip of its own.
+    genre_text: str = ""
 
 
 # pick ---------------------------------------------------------------------------------------------
@@ -151,11 +156,20 @@ async def pick(store: Store, request: Request, rng: random.Random | None = None)
     """One film for tonight (see the module's docstring); ``NothingToPick`` when every film
     that fits is rated or excluded. All of it in one hop to a reader's thread."""
     chance = rng or random.Random()
-    return await store.read(lambda conn: pick_now(conn, request, chance))
+    try:
+        return await store.read(lambda conn: pick_now(conn, request, chance))
+    except GenreNotFound as unknown:  # only a name no genre has pays a second trip
+        raise GenreNotFound(unknown.query, await genre_suggestions(store, unknown.query)) from None
 
 
 def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> Pick:
-    """:func:`pick`, on a reader connection."""
+    """:func:`pick`, on a reader connection (``GenreNotFound`` without suggestions when
+    ``genre_text`` names no genre)."""
+    if request.genre is None and request.genre_text:
+        genre = steps.run(conn, loose_genre(request.genre_text))
+        if genre is None:
+            raise GenreNotFound(request.genre_text, [])
+        request = replace(request, genre=genre)
     prior = picks.server_prior(conn, request.guild_id)
     genre_id = request.genre.id if request.genre else None
     family = picks.genre_family(conn, genre_id) if genre_id is not None else ()
@@ -293,8 +307,8 @@ def _likeness_to(
         own = c.features.genres
         for via, theirs in genres_of.items():
             common = len(own & theirs)
-            if common:
-                part = likeness.shared_genres * common / len(own | theirs)
+            if common:  # over the size of their union, without building it
+                part = likeness.shared_genres * common / (len(own) + len(theirs) - common)
                 found[via] = found.get(via, 0.0) + part
     return found
 
@@ -321,7 +335,7 @@ def _weigh(c: Candidate, prior: Prior, taste: Taste) -> None:
     c.parts = _Weighed(
         SERVER_WEIGHT * _server_part(features.n, features.total, prior),
         by_via[via] if via is not None else 0.0,
-        _popularity_weight(prior) * _popularity_part(features.film.popularity),
+        _popularity_weight(prior) * _popularity_part(features.popularity),
         via,
     )
     c.score = c.parts.server + c.parts.taste + c.parts.popularity
@@ -350,10 +364,11 @@ def _popularity_part(popularity: float) -> float:
 
 
 def _taste_reason(c: Candidate, liked: Features, score: float, names: dict[int, str]) -> str:
-    why = f"because you rated {liked.film.label} {format_score(score)}/10"
-    directors = [p.name for p in c.people if p.via == liked.film.id and p.role == "director"]
-    actors = [p.name for p in c.people if p.via == liked.film.id and p.role == "actor"]
-    fans = sum(co.fans for co in c.fans if co.via == liked.film.id)
+    film = liked.film
+    why = f"because you rated {film.label} {format_score(score)}/10"
+    directors = [p.name for p in c.people if p.via == film.id and p.role == "director"]
+    actors = [p.name for p in c.people if p.via == film.id and p.role == "actor"]
+    fans = sum(co.fans for co in c.fans if co.via == film.id)
     own = c.features.genres if c.features else frozenset()
     shared_genres = [name for gid, name in names.items() if gid in liked.genres and gid in own]
     if directors:
@@ -425,7 +440,7 @@ def similar_now(
             continue
         alike = _likeness_to(c, {film.id: frozenset(own_genres)}, SIMILAR_LIKENESS)
         similarity = alike.get(film.id, 0.0)
-        c.score = similarity + 0.1 * _popularity_part(c.features.film.popularity)
+        c.score = similarity + 0.1 * _popularity_part(c.features.popularity)
         if similarity > 0:
             ranked.append(c)
     ranked.sort(key=lambda c: (-c.score, c.film_id))

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import browse, pages, recommend, render
+from bot import pages, recommend, render
 from bot.client import FilmBot
 from bot.context import FilmContext, film_command
 from bot.pages import Another
@@ -50,7 +50,7 @@ class Picks(commands.Cog, name="Picks"):
         self, ctx: FilmContext, *, genre: str | None = None, decade: str | None = None
     ) -> None:
         assert ctx.guild is not None
-        request = await self._request(ctx, ctx.guild.id, genre, decade)
+        request = self._request(ctx, ctx.guild.id, genre, decade)
         key = (ctx.guild.id, ctx.author.id)
         prefix = ctx.text_prefix
 
@@ -65,7 +65,7 @@ class Picks(commands.Cog, name="Picks"):
         view = Another(film_id, produce, ctx.author.id, timeout=self.button_timeout)
         await view.send_to(ctx, embed=embed)
 
-    async def _request(
+    def _request(
         self, ctx: FilmContext, guild_id: int, genre: str | None, decade: str | None
     ) -> recommend.Request:
         """What was asked: a prefix command's words hold both genre and decade; a slash
@@ -73,8 +73,7 @@ class Picks(commands.Cog, name="Picks"):
         genre_text, year = recommend.split_request(genre or "")
         if decade is not None:
             year = recommend.parse_decade(decade)
-        chosen = await browse.resolve_genre(ctx.store, genre_text) if genre_text else None
-        return recommend.Request(guild_id, ctx.author.id, chosen, year or ANY)
+        return recommend.Request(guild_id, ctx.author.id, decade=year or ANY, genre_text=genre_text)
 
     def _remember(self, key: tuple[int, int], film_id: int) -> None:
         self._last_pick.pop(key, None)

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from bot import recommend
-from bot.errors import BadDecade, NothingToPick
+from bot.errors import BadDecade, GenreNotFound, NothingToPick
 from bot.recommend import Request
 from bot.store import Store, picks
 from bot.store.genres import find_genre
@@ -99,6 +99,31 @@ async def test_a_new_server_gets_the_best_known_films_of_the_genre(catalog: Stor
     assert "Se7en" in picked  # the best known of them
     choice = await recommend.pick(catalog, request, random.Random(0))
     assert choice.reason in ("a classic of Neo-Noir", "one of the best-known films of Neo-Noir")
+
+
+async def test_a_genre_as_typed_is_named_in_the_picks_own_trip_to_the_reader(
+    catalog: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = 0
+    read = catalog.read
+
+    async def counted(run):  # type: ignore[no-untyped-def]
+        nonlocal trips
+        trips += 1
+        return await read(run)
+
+    monkeypatch.setattr(catalog, "read", counted)
+    typed = Request(GUILD, MEMBER, genre_text="neo noir")
+    named = await noir_request(catalog)
+    trips = 0
+    for seed in range(5):
+        assert (await recommend.pick(catalog, typed, random.Random(seed))) == (
+            await recommend.pick(catalog, named, random.Random(seed))
+        )
+    assert trips == 10  # one per pick, whether the genre came typed or already named
+    with pytest.raises(GenreNotFound) as unknown:
+        await recommend.pick(catalog, Request(GUILD, MEMBER, genre_text="comedi"))
+    assert unknown.value.suggestions[:1] == ["Comedy"]  # a second trip only for a bad name
 
 
 async def test_a_pick_is_never_rated_by_the_asker_nor_already_shown(catalog: Store) -> None:

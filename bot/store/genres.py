@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.normalize import fold
+from bot.store import steps
 from bot.store.database import Store
 from bot.store.models import Genre
 from bot.store.steps import Steps
@@ -115,22 +116,22 @@ async def get_genre(store: Store, genre_id: int) -> Genre | None:
     return None if row is None else Genre.from_row(row)
 
 
-async def find_genre(store: Store, name: str) -> Genre | None:
+def named_genre(name: str) -> Steps[Genre | None]:
     """The one genre a name means exactly (key, alias, or compact form), or None."""
     key, compact = genre_keys(name)
     if not key:
         return None
-    row = await store.fetchone(
+    rows = yield (
         f"SELECT genres.id, genres.name FROM ({_FIND}) AS hit JOIN genres ON genres.id = hit.id",
         {"key": key, "compact": compact},
     )
-    return None if row is None else Genre.from_row(row)
+    return Genre.from_row(rows[0]) if rows else None
 
 
-async def search_genres(store: Store, text: str, limit: int = 10) -> list[Genre]:
+def genres_named(text: str, limit: int = 10) -> Steps[list[Genre]]:
     """Genres a loose name may mean: the exact one, else every genre (or alias) holding all of
     its words (``noir`` finds Film-Noir and Neo-Noir), best known first."""
-    exact = await find_genre(store, text)
+    exact = yield from named_genre(text)
     if exact is not None:
         return [exact]
     words = list(dict.fromkeys(fold(text).split()))
@@ -139,7 +140,7 @@ async def search_genres(store: Store, text: str, limit: int = 10) -> list[Genre]
     # Whole words only: ' ' || key || ' ' LIKE '% noir %'.
     clauses = " AND ".join(["(' ' || k || ' ') LIKE ?"] * len(words))
     params = [f"% {w} %" for w in words]
-    rows = await store.fetchall(
+    rows = yield (
         f"""
         SELECT genres.id, genres.name FROM genres
         JOIN (SELECT id, key AS k FROM genres
@@ -154,14 +155,42 @@ async def search_genres(store: Store, text: str, limit: int = 10) -> list[Genre]
     return [Genre.from_row(r) for r in rows]
 
 
-async def genre_family(store: Store, genre_id: int) -> list[Genre]:
+def family_of(genre_id: int) -> Steps[list[Genre]]:
     """The genre and all its descendants, the genre itself first."""
-    rows = await store.fetchall(
+    rows = yield (
         f"{_FAMILY} SELECT genres.id, genres.name FROM family JOIN genres USING (id) "
         "ORDER BY genres.id <> ?, genres.name",
         (genre_id, genre_id),
     )
     return [Genre.from_row(r) for r in rows]
+
+
+def loose_genre(text: str) -> Steps[Genre | None]:
+    """The genre a name or alias means, else the broadest genre holding its words: ``noir``
+    matches Film-Noir and Neo-Noir, and Film-Noir is the one that includes the other."""
+    found = yield from genres_named(text, limit=10)
+    if len(found) == 1:  # the name or an alias (one lookup), or one genre holding the words
+        return found[0]
+    for genre in found:
+        below = {g.id for g in (yield from family_of(genre.id))}
+        if all(other.id in below for other in found):
+            return genre
+    return found[0] if found else None
+
+
+async def find_genre(store: Store, name: str) -> Genre | None:
+    """:func:`named_genre`, on a reader."""
+    return await store.read(lambda conn: steps.run(conn, named_genre(name)))
+
+
+async def search_genres(store: Store, text: str, limit: int = 10) -> list[Genre]:
+    """:func:`genres_named`, on a reader."""
+    return await store.read(lambda conn: steps.run(conn, genres_named(text, limit)))
+
+
+async def genre_family(store: Store, genre_id: int) -> list[Genre]:
+    """:func:`family_of`, on a reader."""
+    return await store.read(lambda conn: steps.run(conn, family_of(genre_id)))
 
 
 async def genre_parents(store: Store, genre_id: int) -> list[Genre]:

@@ -11,7 +11,6 @@ member rated, and films already shown.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -19,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
+
+import orjson
 
 from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
@@ -45,6 +46,11 @@ FAN_FAVOURITES = 12
 _RANK_ORDER = "(total + 21.0) / (n + 3) DESC"
 
 
+def _id_list(ids: Iterable[int]) -> str:
+    """Ids as the JSON array ``json_each`` reads (orjson: a pick sends several per request)."""
+    return orjson.dumps(list(ids)).decode()
+
+
 @dataclass(frozen=True)
 class Filter:
     """Which films a candidate query may return."""
@@ -64,7 +70,7 @@ class Filter:
     @cached_property
     def _lists(self) -> tuple[str, str]:
         # A pick asks several queries under one filter: its lists go to JSON once.
-        return json.dumps(list(self.excluded)), json.dumps(list(self.family))
+        return _id_list(self.excluded), _id_list(self.family)
 
     def sql(self, film: str) -> tuple[str, dict[str, Any]]:
         """``AND …`` conditions on the film id column ``film``, and their parameters."""
@@ -142,7 +148,9 @@ def server_prior(conn: sqlite3.Connection, guild_id: int | None) -> Prior:
     return Prior(int(row[2]), float(row[1]), float(row[0]))
 
 
-@dataclass(frozen=True, slots=True)
+# The evidence below is built by the hundred for every pick and never changed after: plain
+# slotted classes, as a frozen dataclass's __init__ costs about five times as much.
+@dataclass(slots=True)
 class Liked:
     film_id: int
     score: float
@@ -150,14 +158,14 @@ class Liked:
     genres: frozenset[int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ServerStat:
     film_id: int
     n: int
     total: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SharedPerson:
     """``film_id`` shares ``name`` (a director or a top-billed actor) with ``via``."""
 
@@ -168,7 +176,7 @@ class SharedPerson:
     role: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CoLiked:
     """``fans`` members who liked ``via`` also liked ``film_id`` (both rated 8 or more)."""
 
@@ -177,16 +185,26 @@ class CoLiked:
     fans: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Features:
-    """What weighing a candidate needs to know about it."""
+    """What weighing a candidate needs to know about it. Its :class:`Film` is built only for
+    the few films shown, not for every film weighed."""
 
-    film: Film
+    #: The film's FILM_COLUMNS.
+    row: tuple[Any, ...]
     #: Its own genres (not their parents).
     genres: frozenset[int]
     #: This server's ratings of it (0 and 0 when none).
     n: int
     total: float
+
+    @property
+    def film(self) -> Film:
+        return Film(*self.row)
+
+    @property
+    def popularity(self) -> float:
+        return float(self.row[-1])
 
 
 def liked_films(
@@ -212,7 +230,7 @@ def _tuples(conn: sqlite3.Connection, sql: str, params: Any) -> list[Any]:
     return cursor.fetchall()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Ranked:
     """One of a server's best-rated films, with what a :class:`Filter` tests."""
 
@@ -283,7 +301,7 @@ def server_favourites(
             for r in conn.execute(
                 "SELECT film_id FROM ratings WHERE guild_id = ? AND member_id = ? "
                 "AND film_id IN (SELECT value FROM json_each(?))",
-                (where.guild_id, where.member_id, json.dumps([s.film_id for s in chunk])),
+                (where.guild_id, where.member_id, _id_list(s.film_id for s in chunk)),
             ).fetchall()
         }
         found.extend(s for s in chunk if s.film_id not in rated)
@@ -419,7 +437,7 @@ def shared_people(
         """,
         {
             **params,
-            "known": json.dumps(list(film_ids)),
+            "known": _id_list(film_ids),
             "billing": TOP_BILLING,
             "per_person": PER_PERSON,
             "read": CREDITS_READ,
@@ -466,7 +484,7 @@ def co_liked(
         """,
         {
             **params,
-            "known": json.dumps(list(film_ids)),
+            "known": _id_list(film_ids),
             "liked": LIKED,
             "fans": FANS,
             "per_fan": FAN_FAVOURITES,
@@ -491,16 +509,16 @@ def features(
              ON film_stats.guild_id = :guild AND film_stats.film_id = films.id
         WHERE films.id IN (SELECT value FROM json_each(:ids))
         """,
-        {"guild": guild_id, "ids": json.dumps(list(film_ids))},
+        {"guild": guild_id, "ids": _id_list(film_ids)},
     )
     # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genre ids.
-    return {r[0]: Features(Film(*r[:7]), _ids(r[9]), r[7], float(r[8])) for r in rows}
+    return {r[0]: Features(r[:7], _ids(r[9]), r[7], float(r[8])) for r in rows}
 
 
 def genre_names(conn: sqlite3.Connection, genre_ids: Iterable[int]) -> dict[int, str]:
     """The names of these genres, by name."""
     rows = conn.execute(
         "SELECT id, name FROM genres WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
-        (json.dumps(sorted(set(genre_ids))),),
+        (_id_list(sorted(set(genre_ids))),),
     ).fetchall()
     return {int(r[0]): str(r[1]) for r in rows}
