@@ -137,7 +137,7 @@ async def genre_ranking(
             if f.n and prior.n
             else prior.mean
         )
-        return (-bayes, -f.popularity, f.row[0])
+        return (-bayes, -f.popularity, f.film_id)
 
     ordered = sorted(found.values(), key=rank)
     return [RankedFilm(f.film, f.n, f.total / f.n if f.n else None) for f in ordered]

@@ -203,6 +203,10 @@ class Features:
         return Film(*self.row)
 
     @property
+    def film_id(self) -> int:
+        return int(self.row[0])
+
+    @property
     def popularity(self) -> float:
         return float(self.row[-1])
 
