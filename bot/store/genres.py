@@ -12,11 +12,11 @@ from bot.store.database import Store
 from bot.store.models import Genre
 from bot.store.steps import Steps
 
-# A genre and every genre below it. UNION (not UNION ALL) so a cycle typed into genres.toml
-# ends instead of looping.
-_FAMILY = """
+# The genre ``:genre`` and every genre below it (here and in picks' filters). UNION (not
+# UNION ALL) so a cycle typed into genres.toml ends instead of looping.
+FAMILY = """
 WITH RECURSIVE family(id) AS (
-    SELECT ?
+    SELECT :genre
     UNION SELECT gp.genre_id FROM genre_parents AS gp JOIN family ON gp.parent_id = family.id
 )
 """
@@ -158,9 +158,9 @@ def genres_named(text: str, limit: int = 10) -> Steps[list[Genre]]:
 def family_of(genre_id: int) -> Steps[list[Genre]]:
     """The genre and all its descendants, the genre itself first."""
     rows = yield (
-        f"{_FAMILY} SELECT genres.id, genres.name FROM family JOIN genres USING (id) "
-        "ORDER BY genres.id <> ?, genres.name",
-        (genre_id, genre_id),
+        f"{FAMILY} SELECT genres.id, genres.name FROM family JOIN genres USING (id) "
+        "ORDER BY genres.id <> :genre, genres.name",
+        {"genre": genre_id},
     )
     return [Genre.from_row(r) for r in rows]
 
@@ -225,11 +225,11 @@ async def genre_film_ids(
 ) -> list[int]:
     """Films of the genre or any genre below it, best known first."""
     rows = await store.fetchall(
-        f"""{_FAMILY}
+        f"""{FAMILY}
         SELECT films.id FROM films
         WHERE films.id IN (SELECT film_id FROM film_genres WHERE genre_id IN family)
-        ORDER BY films.popularity DESC, films.id LIMIT ? OFFSET ?
+        ORDER BY films.popularity DESC, films.id LIMIT :limit OFFSET :offset
         """,
-        (genre_id, limit, offset),
+        {"genre": genre_id, "limit": limit, "offset": offset},
     )
     return [int(r[0]) for r in rows]

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from bot.store.genres import FAMILY
 from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
 from bot.store.ratings import SERVER_PRIOR, prior_params
@@ -100,7 +101,7 @@ class Filter:
                 family = "SELECT value FROM json_each(:family)"
                 params["family"] = family_json
             else:
-                family = f"{_FAMILY} SELECT id FROM family"
+                family = f"{FAMILY} SELECT id FROM family"
                 params["genre"] = self.genre_id
             clauses.append(
                 f"EXISTS (SELECT 1 FROM film_genres WHERE film_id = {film} "
@@ -109,17 +110,9 @@ class Filter:
         return "".join(f" AND {clause}" for clause in clauses), params
 
 
-_FAMILY = (
-    "WITH RECURSIVE family(id) AS (SELECT :genre UNION SELECT genre_parents.genre_id "
-    "FROM genre_parents JOIN family ON genre_parents.parent_id = family.id)"
-)
-
-
 def genre_family(conn: sqlite3.Connection, genre_id: int) -> list[int]:
     """The genre and every genre below it, for :attr:`Filter.family`."""
-    return [
-        int(r[0]) for r in conn.execute(f"{_FAMILY} SELECT id FROM family", {"genre": genre_id})
-    ]
+    return [int(r[0]) for r in conn.execute(f"{FAMILY} SELECT id FROM family", {"genre": genre_id})]
 
 
 @dataclass(frozen=True)
