@@ -653,6 +653,12 @@ def _spellings(db: sqlite3.Connection, plan: _Plan) -> list[str]:
     State = tuple[int, tuple[str, ...]]  # (position, words chosen so far)
     alive: dict[State, tuple[int, float]] = {(0, ()): (0, 0.0)}  # -> (edits, prior)
     complete: dict[str, tuple[int, float]] = {}
+
+    def promise(kv: tuple[State, tuple[int, float]]) -> tuple[int, float]:
+        """Fewest edits the whole title would need, then the likeliest words so far."""
+        (position, _), (edits, prior) = kv
+        return edits + to_go[position], -prior
+
     while alive:
         grown: dict[State, tuple[int, float]] = {}
         for (position, chosen), (edits, prior) in alive.items():
@@ -670,18 +676,14 @@ def _spellings(db: sqlite3.Connection, plan: _Plan) -> list[str]:
                     grown[state] = score
         best = list(grown.items())
         if len(best) > MAX_CHECKED:
-            best = heapq.nsmallest(
-                MAX_CHECKED, best, key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1])
-            )
+            best = heapq.nsmallest(MAX_CHECKED, best, key=promise)
         if len(best) > PRUNE_ABOVE:  # fewer are carried on unchecked: saves a lookup
             started = index.existing_prefixes(
                 db, {" ".join(chosen) + " " for (_, chosen), _ in best if chosen}
             )
             best = [(st, sc) for st, sc in best if not st[1] or " ".join(st[1]) + " " in started]
         if len(best) > MAX_ALIVE:
-            best = heapq.nsmallest(
-                MAX_ALIVE, best, key=lambda kv: (kv[1][0] + to_go[kv[0][0]], -kv[1][1])
-            )
+            best = heapq.nsmallest(MAX_ALIVE, best, key=promise)
         alive = dict(best)
     ranked = sorted(complete.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
     if len(ranked) > MAX_SPELLINGS:
