@@ -425,13 +425,7 @@ def films_with_key_prefix(
         return _title_candidates(rows)
     # The title keys count for both ranges: they differ only for titles with an article, and
     # a prefix starting with one ("the s") has a narrow bare range but a crowded title range.
-    crowded = _value(
-        conn,
-        "SELECT count(*) FROM (SELECT 1 FROM films WHERE title_key >= ?1 AND title_key < ?2 "
-        "LIMIT ?3)",
-        (lo, hi, PREFIX_SORT_LIMIT),
-    )
-    if crowded >= PREFIX_SORT_LIMIT:
+    if _keys_in_range(conn, "title_key", lo, hi, PREFIX_SORT_LIMIT) >= PREFIX_SORT_LIMIT:
         sql = (
             f"SELECT {_FILM_COLUMNS} FROM films AS f INDEXED BY films_popularity "
             "WHERE (f.bare_key >= ?1 AND f.bare_key < ?2) "
@@ -455,11 +449,15 @@ def films_with_key_prefix(
 
 def films_with_key_prefix_count(conn: sqlite3.Connection, prefix: str, most: int) -> int:
     """How many films' bare keys start with ``prefix``, counting no further than ``most``."""
-    lo, hi = _prefix_range(prefix)
+    return _keys_in_range(conn, "bare_key", *_prefix_range(prefix), most)
+
+
+def _keys_in_range(conn: sqlite3.Connection, column: str, lo: str, hi: str, most: int) -> int:
+    """How many films' ``column`` (a key) lies in [lo, hi), counting no further than ``most``."""
     return int(
         _value(
             conn,
-            "SELECT count(*) FROM (SELECT 1 FROM films WHERE bare_key >= ?1 AND bare_key < ?2 "
+            f"SELECT count(*) FROM (SELECT 1 FROM films WHERE {column} >= ?1 AND {column} < ?2 "
             "LIMIT ?3)",
             (lo, hi, most),
         )
