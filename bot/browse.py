@@ -19,10 +19,10 @@ from bot.errors import FilmNotFound, GenreNotFound, GenreOrFilmNotFound
 from bot.normalize import fold, title_key
 from bot.scores import bayesian_average
 from bot.search import FilmMatch, resolve_film
-from bot.store import picks, pools, steps
+from bot.store import picks, pools
 from bot.store.browse import TaxonomyEntry, genre_names, taxonomy
 from bot.store.database import Store
-from bot.store.genres import find_genre, genre_family, loose_genre
+from bot.store.genres import find_genre, find_loose_genre, genre_family
 from bot.store.models import Film, Genre
 from bot.store.picks import Filter, Prior
 from bot.store.pools import ANY
@@ -36,14 +36,10 @@ SUGGEST_SCORE = 60
 async def resolve_genre(store: Store, text: str) -> Genre:
     """The genre ``text`` names exactly or loosely (``sci-fi``, ``noir``); ``GenreNotFound``
     with close names otherwise."""
-    found = await _loosely(store, text)
+    found = await find_loose_genre(store, text)
     if found is not None:
         return found
     raise GenreNotFound(text, await genre_suggestions(store, text))
-
-
-async def _loosely(store: Store, text: str) -> Genre | None:
-    return await store.read(lambda conn: steps.run(conn, loose_genre(text)))
 
 
 async def genre_suggestions(store: Store, text: str) -> list[str]:
@@ -78,7 +74,7 @@ async def genre_or_film(store: Store, text: str) -> GenreChoice | FilmMatch:
     try:
         return await resolve_film(store, text)
     except FilmNotFound as missing:
-        loose = await _loosely(store, text)
+        loose = await find_loose_genre(store, text)
         if loose is not None:
             return GenreChoice(loose)
         films = missing.suggestions

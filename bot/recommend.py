@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from bot.browse import genre_suggestions
 from bot.errors import BadDecade, GenreNotFound, NothingToPick
 from bot.scores import bayesian_average, format_score
-from bot.store import picks, steps
+from bot.store import picks
 from bot.store.database import Store
-from bot.store.genres import loose_genre
+from bot.store.genres import loose_genre_kept
 from bot.store.models import Film, Genre
 from bot.store.picks import CoLiked, Features, Filter, Liked, Prior, ServerStat, SharedPerson
 from bot.store.pools import ANY
@@ -166,7 +166,7 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     """:func:`pick`, on a reader connection (``GenreNotFound`` without suggestions when
     ``genre_text`` names no genre)."""
     if request.genre is None and request.genre_text:
-        genre = steps.run(conn, loose_genre(request.genre_text))
+        genre = loose_genre_kept(conn, request.genre_text)
         if genre is None:
             raise GenreNotFound(request.genre_text, [])
         request = replace(request, genre=genre)

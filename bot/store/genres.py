@@ -4,10 +4,11 @@ their folded key, an alias, or either with the spaces squeezed out (``scifi`` = 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 
 from bot.normalize import fold
-from bot.store import steps
+from bot.store import snapshot, steps
 from bot.store.database import Store
 from bot.store.models import Genre
 from bot.store.steps import Steps
@@ -176,6 +177,19 @@ def loose_genre(text: str) -> Steps[Genre | None]:
         if all(other.id in below for other in found):
             return genre
     return found[0] if found else None
+
+
+def loose_genre_kept(conn: sqlite3.Connection, text: str) -> Genre | None:
+    """:func:`loose_genre` on a reader connection, kept until the next commit (members name
+    the same few genres all day)."""
+    return snapshot.kept(conn).get(
+        ("loose genre", text), lambda: steps.run(conn, loose_genre(text))
+    )
+
+
+async def find_loose_genre(store: Store, text: str) -> Genre | None:
+    """:func:`loose_genre_kept`, on a reader."""
+    return await store.read(lambda conn: loose_genre_kept(conn, text))
 
 
 async def find_genre(store: Store, name: str) -> Genre | None:

@@ -12,8 +12,6 @@ member rated, and films already shown.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -21,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from bot.store import snapshot
 from bot.store.genres import FAMILY
 from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
@@ -112,9 +111,15 @@ class Filter:
         return "".join(f" AND {clause}" for clause in clauses), params
 
 
-def genre_family(conn: sqlite3.Connection, genre_id: int) -> list[int]:
-    """The genre and every genre below it, for :attr:`Filter.family`."""
-    return [int(r[0]) for r in conn.execute(f"{FAMILY} SELECT id FROM family", {"genre": genre_id})]
+def genre_family(conn: sqlite3.Connection, genre_id: int) -> tuple[int, ...]:
+    """The genre and every genre below it, for :attr:`Filter.family` (kept until the next
+    commit: members ask for the same few genres)."""
+
+    def read() -> tuple[int, ...]:
+        rows = conn.execute(f"{FAMILY} SELECT id FROM family", {"genre": genre_id})
+        return tuple(int(r[0]) for r in rows)
+
+    return snapshot.kept(conn).get(("genre family", genre_id), read)
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,12 @@ NO_MEAN = 7.0
 
 
 def server_prior(conn: sqlite3.Connection, guild_id: int | None) -> Prior:
-    """This server's prior, by ``ratings.SERVER_PRIOR`` (none in a DM)."""
+    """This server's prior, by ``ratings.SERVER_PRIOR`` (none in a DM); kept until the next
+    commit."""
+    return snapshot.kept(conn).get(("server prior", guild_id), lambda: _read_prior(conn, guild_id))
+
+
+def _read_prior(conn: sqlite3.Connection, guild_id: int | None) -> Prior:
     params = prior_params(guild_id or 0)
     row = conn.execute(
         f"WITH {SERVER_PRIOR} SELECT prior.m, prior.c, "
@@ -240,10 +250,9 @@ class _Ranked:
 
 @dataclass(slots=True)
 class _ServerBest:
-    """A server's best-rated films as of one ``PRAGMA data_version``, and the ones passing
-    each genre family and decade asked for since (members ask for the same few)."""
+    """A server's best-rated films, and the ones passing each genre family and decade asked
+    for since (members ask for the same few)."""
 
-    version: int
     ranked: list[_Ranked]
     narrowed: dict[tuple[int, frozenset[int] | None], list[ServerStat]] = field(
         default_factory=dict
@@ -260,18 +269,6 @@ class _ServerBest:
                 and (family is None or not family.isdisjoint(r.genres))
             ]
         return found
-
-
-#: Servers whose best-rated films each reader connection keeps (the most recently asked).
-CACHED_SERVERS = 64
-#: Connections whose caches are kept: the bot's few readers (and, in tests, the latest).
-CACHED_CONNECTIONS = 8
-_Cache = OrderedDict[int, _ServerBest]
-#: id(connection) -> (the connection, server -> its best-rated films). sqlite3 connections
-#: take no weak references: the connection is held, so its id cannot pass to another while
-#: its cache is here.
-_server_best: OrderedDict[int, tuple[object, _Cache]] = OrderedDict()
-_server_best_lock = threading.Lock()
 
 
 def server_favourites(
@@ -311,24 +308,12 @@ def server_favourites(
 
 def _best_rated(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
     """The server's first :data:`SERVER_SCAN` films in ``film_stats_rank`` order, with their
-    years and genres. Every pick narrows the same few hundred films, so they are read once
-    per reader connection and read again only after anything was committed (``PRAGMA
-    data_version`` moves when another connection commits)."""
-    # Inside the read transaction it stays that of the snapshot the rows below come from.
-    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-    with _server_best_lock:  # the readers' threads share the map of connections
-        held = _server_best.get(id(conn))
-        if held is None or held[0] is not conn:
-            held = _server_best[id(conn)] = (conn, OrderedDict())
-            if len(_server_best) > CACHED_CONNECTIONS:
-                _server_best.popitem(last=False)
-        _server_best.move_to_end(id(conn))
-    # Only this connection's thread reads or changes its own servers.
-    cached = held[1]
-    known = cached.get(guild_id)
-    if known is not None and known.version == version:
-        cached.move_to_end(guild_id)
-        return known
+    years and genres. Every pick narrows the same few hundred films, so they are kept until
+    the next commit (:mod:`bot.store.snapshot`)."""
+    return snapshot.kept(conn).get(("best rated", guild_id), lambda: _read_best(conn, guild_id))
+
+
+def _read_best(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
     rows = conn.execute(
         f"""
         SELECT best.film_id, best.n, best.total, (SELECT year FROM films WHERE id = best.film_id),
@@ -340,8 +325,7 @@ def _best_rated(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
         """,
         {"guild": guild_id, "scan": SERVER_SCAN},
     ).fetchall()
-    best = _ServerBest(
-        version,
+    return _ServerBest(
         [
             _Ranked(
                 ServerStat(int(r[0]), int(r[1]), float(r[2])),
@@ -351,11 +335,6 @@ def _best_rated(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
             for r in rows
         ],
     )
-    cached[guild_id] = best
-    cached.move_to_end(guild_id)
-    if len(cached) > CACHED_SERVERS:
-        cached.popitem(last=False)
-    return best
 
 
 def _ids(joined: str | None) -> frozenset[int]:
@@ -516,8 +495,15 @@ def features(
 
 def genre_names(conn: sqlite3.Connection, genre_ids: Iterable[int]) -> dict[int, str]:
     """The names of these genres, by name."""
-    rows = conn.execute(
-        "SELECT id, name FROM genres WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
-        (_id_list(sorted(set(genre_ids))),),
-    ).fetchall()
-    return {int(r[0]): str(r[1]) for r in rows}
+    wanted = set(genre_ids)
+    return {gid: name for gid, name in _all_genre_names(conn).items() if gid in wanted}
+
+
+def _all_genre_names(conn: sqlite3.Connection) -> dict[int, str]:
+    """Every genre's name, by name: a hundred or so, kept until the next commit."""
+
+    def read() -> dict[int, str]:
+        rows = conn.execute("SELECT id, name FROM genres ORDER BY name").fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    return snapshot.kept(conn).get("genre names", read)

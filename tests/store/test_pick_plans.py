@@ -33,6 +33,10 @@ class Planner:
         self.plans.append((" ".join(sql.split())[:80], plan))
         return self.conn.execute(sql, params)
 
+    @property
+    def total_changes(self) -> int:  # what kept values watch (bot.store.snapshot)
+        return self.conn.total_changes
+
     def full_scans(self) -> list[tuple[str, str]]:
         return [
             (sql, step)
