@@ -74,13 +74,12 @@ class Filter:
 
     def sql(self, film: str) -> tuple[str, dict[str, Any]]:
         """``AND …`` conditions on the film id column ``film``, and their parameters."""
-        clauses = [f"{film} NOT IN (SELECT value FROM json_each(:excluded))"]
+        clauses = []
         excluded, family_json = self._lists
-        params: dict[str, Any] = {
-            "guild": self.guild_id,
-            "member": self.member_id,
-            "excluded": excluded,
-        }
+        params: dict[str, Any] = {"guild": self.guild_id, "member": self.member_id}
+        if self.excluded:
+            clauses.append(f"{film} NOT IN (SELECT value FROM json_each(:excluded))")
+            params["excluded"] = excluded
         # The decade first: one lookup, and it rules out most films before the genre test.
         if self.decade != ANY:
             clauses.append(
@@ -347,8 +346,8 @@ def pooled(
 ) -> list[int]:
     """The best-known films of a pool that pass ``where``: ``genre_id``'s (else ``where``'s
     genre's, else every genre's) in ``where``'s decade."""
-    # The pool holds only the genre family already.
-    conditions, params = replace(where, genre_id=None).sql("film_pool.film_id")
+    # The pool holds only the genre family and the decade already.
+    conditions, params = replace(where, genre_id=None, decade=ANY).sql("film_pool.film_id")
     rows = conn.execute(
         f"""
         SELECT film_id FROM film_pool WHERE genre_id = :pool_genre AND decade = :pool_decade
