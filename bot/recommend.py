@@ -204,10 +204,11 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     taste = Taste.of(liked)
     shortlist = _shortlist(found.values(), prior, taste.scores)
     weighed = picks.features(conn, request.guild_id, [c.film_id for c in shortlist])
+    popularity_weight = _popularity_weight(prior)
     for each in shortlist:
         each.features = weighed.get(each.film_id)
         if each.features is not None:
-            _weigh(each, prior, taste)
+            _weigh(each, prior, taste, popularity_weight)
     ranked = sorted(
         (c for c in shortlist if c.features is not None), key=lambda c: c.score, reverse=True
     )
@@ -291,25 +292,28 @@ def _likeness_to(
     """How like each favourite (by id) the candidate is, from the evidence it carries (and
     its genres against ``genres_of`` each favourite's, once the candidate is read)."""
     found: dict[int, float] = {}
-    actors: dict[int, int] = {}
-    for shared in c.people:
-        if shared.role == "director":
-            found[shared.via] = found.get(shared.via, 0.0) + likeness.same_director
-        else:
-            actors[shared.via] = actors.get(shared.via, 0) + 1
-    for via, count in actors.items():
-        part = likeness.shared_actor * min(likeness.most_actors, count)
-        found[via] = found.get(via, 0.0) + part
+    if c.people:
+        actors: dict[int, int] = {}
+        for shared in c.people:
+            if shared.role == "director":
+                found[shared.via] = found.get(shared.via, 0.0) + likeness.same_director
+            else:
+                actors[shared.via] = actors.get(shared.via, 0) + 1
+        for via, count in actors.items():
+            part = likeness.shared_actor * min(likeness.most_actors, count)
+            found[via] = found.get(via, 0.0) + part
     for co in c.fans:
         part = likeness.co_liked * min(1.0, co.fans / FANS_FOR_FULL)
         found[co.via] = found.get(co.via, 0.0) + part
     if c.features is not None and genres_of:
         own = c.features.genres
         for via, theirs in genres_of.items():
+            if own.isdisjoint(theirs):  # most pairs: no set built to find it
+                continue
             common = len(own & theirs)
-            if common:  # over the size of their union, without building it
-                part = likeness.shared_genres * common / (len(own) + len(theirs) - common)
-                found[via] = found.get(via, 0.0) + part
+            # Over the size of their union, without building it.
+            part = likeness.shared_genres * common / (len(own) + len(theirs) - common)
+            found[via] = found.get(via, 0.0) + part
     return found
 
 
@@ -322,20 +326,22 @@ class _Weighed:
     via: int | None
 
 
-def _weigh(c: Candidate, prior: Prior, taste: Taste) -> None:
-    """Sets the candidate's score from its parts (kept for the reason)."""
+def _weigh(c: Candidate, prior: Prior, taste: Taste, popularity_weight: float) -> None:
+    """Sets the candidate's score from its parts (kept for the reason); ``popularity_weight``
+    is :func:`_popularity_weight`, the same for every candidate of a pick."""
     features = c.features
     assert features is not None
-    by_via = {
-        via: TASTE_WEIGHT * _liking(taste.scores[via]) * similarity
-        for via, similarity in _likeness_to(c, taste.genres).items()
-        if via in taste.scores
-    }
-    via = max(by_via, key=by_via.__getitem__, default=None)
+    via, taste_part = None, 0.0  # the favourite it is most like (the first, on a tie)
+    for liked, similarity in _likeness_to(c, taste.genres).items():
+        score = taste.scores.get(liked)
+        if score is not None:
+            part = TASTE_WEIGHT * _liking(score) * similarity
+            if via is None or part > taste_part:
+                via, taste_part = liked, part
     c.parts = _Weighed(
         SERVER_WEIGHT * _server_part(features.n, features.total, prior),
-        by_via[via] if via is not None else 0.0,
-        _popularity_weight(prior) * _popularity_part(features.popularity),
+        taste_part,
+        popularity_weight * _popularity_part(features.popularity),
         via,
     )
     c.score = c.parts.server + c.parts.taste + c.parts.popularity
@@ -358,9 +364,12 @@ def _reason(
     return _popularity_reason(features.film, request)
 
 
+_LOG_MILLION = math.log1p(1_000_000)
+
+
 def _popularity_part(popularity: float) -> float:
     """0..1 on a log scale: a million votes is 1, a thousand about half."""
-    return min(1.0, math.log1p(max(0.0, popularity)) / math.log1p(1_000_000))
+    return min(1.0, math.log1p(max(0.0, popularity)) / _LOG_MILLION)
 
 
 def _taste_reason(c: Candidate, liked: Features, score: float, names: dict[int, str]) -> str:
