@@ -24,8 +24,9 @@ from typing import Any, TypeVar, cast
 T = TypeVar("T")
 
 #: Values kept per connection, the most recently used (servers' priors and best-rated films,
-#: genre families, genre names as typed): far more than a bot's busy few need.
-KEPT_VALUES = 512
+#: genre families, genre names as typed). A server's best-rated films are the largest, about
+#: 200 kB: this bounds a reader's kept values to about 12 MB whatever the number of servers.
+KEPT_VALUES = 64
 #: Connections whose values are kept: the bot's few readers (and, in tests, the latest).
 KEPT_CONNECTIONS = 8
 
