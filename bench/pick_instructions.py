@@ -114,12 +114,11 @@ def instructions(tree: Path, db: Path, picks: int, passes: int) -> int:
 
 
 def revision(tree: Path) -> str:
-    """``tree`` and its commit (``main at 4f7a626``), for the table."""
+    """``tree``'s commit (``4f7a626``), for the table."""
     found = subprocess.run(
         ["git", "-C", str(tree), "log", "-1", "--format=%h"], capture_output=True, text=True
     )
-    commit = found.stdout.strip() if found.returncode == 0 else ""
-    return f"{tree.name} at {commit}" if commit else tree.name
+    return found.stdout.strip() if found.returncode == 0 else "not a git checkout"
 
 
 def per_pick(tree: Path, db: Path, picks: int) -> int:
@@ -148,7 +147,8 @@ def main() -> None:
         lines = [f"| this checkout ({revision(ROOT)}) | {here:,} | 1.00 |"]
         if args.against:
             there = per_pick(args.against.resolve(), copy, args.picks)
-            lines.append(f"| {revision(args.against)} | {there:,} | {there / here:.2f} |")
+            other = f"{args.against} ({revision(args.against)})"
+            lines.append(f"| {other} | {there:,} | {there / here:.2f} |")
     from bench.report import command_line, write_section
 
     body = "\n".join(
