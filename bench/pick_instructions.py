@@ -5,9 +5,10 @@ machine's noise does not move.
 of a pick cannot be seen in them. Valgrind counts the instructions the picks execute, the same
 to 0.2% from run to run. The picks are the bench's kind (``recommend.pick_now`` on a reader
 connection, as the bot runs them: a member who has rated films, a genre typed one time in two,
-a decade one time in four, the last pick excluded one time in four) on the bench's store with
-its ratings. A child process runs them under ``valgrind --tool=cachegrind`` twice, ``--picks``
-and twice as many: the difference is what ``--picks`` warm picks cost, without start-up.
+a decade one time in four, one film excluded one time in four as after an earlier pick) on the
+bench's store with its ratings (made from ``bench_commands``'s store on first use). A child
+process runs them under ``valgrind --tool=cachegrind`` twice, ``--picks`` and twice as many:
+the difference is what ``--picks`` warm picks cost, without start-up.
 
 ``--against DIR`` counts another checkout's picks the same way (``git worktree add /tmp/old
 REV``) and prints the ratio. It counts instructions, not time: memory stalls and a machine's
@@ -36,6 +37,8 @@ SECTION = "Instructions per pick"
 GUILD = 1
 MEMBERS = range(1_000, 3_000)
 RATINGS = 100_000
+#: The latency bench's genres (``bench_commands.GENRES``), written here again on purpose: the
+#: child also runs with other checkouts' code, and every checkout must be asked the same picks.
 GENRES = [
     "crime", "drama", "comedy", "thriller", "sci-fi", "horror", "romance", "western",
     "neo-noir", "animation", "war", "documentary", "film noir", "adventure", "musical",
