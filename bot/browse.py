@@ -22,6 +22,7 @@ from bot.search import FilmMatch, resolve_film
 from bot.store import picks, pools
 from bot.store.browse import TaxonomyEntry, genre_names, taxonomy
 from bot.store.database import Store
+from bot.store.films import films_by_id
 from bot.store.genres import find_genre, find_loose_genre, genre_family
 from bot.store.models import Film, Genre
 from bot.store.picks import Filter, Prior
@@ -117,15 +118,17 @@ async def genre_ranking(
     guild = guild_id or 0
     where = Filter(guild, genre_id=genre.id, decade=decade)
 
-    def read(conn: sqlite3.Connection) -> tuple[Prior, dict[int, picks.Features]]:
+    def read(
+        conn: sqlite3.Connection,
+    ) -> tuple[Prior, dict[int, picks.Features], dict[int, Film]]:
         prior = picks.server_prior(conn, guild_id)
         rated = []
         if prior.n:
             rated = [s.film_id for s in picks.server_favourites(conn, where, limit=RANKED)]
-        known = picks.pooled(conn, where, limit=RANKED)
-        return prior, picks.features(conn, guild, list(dict.fromkeys(rated + known)))
+        ids = list(dict.fromkeys(rated + picks.pooled(conn, where, limit=RANKED)))
+        return prior, picks.features(conn, guild, ids), films_by_id(conn, ids)
 
-    prior, found = await store.read(read)
+    prior, found, films = await store.read(read)
 
     def rank(f: picks.Features) -> tuple[float, float, int]:
         bayes = (
@@ -136,7 +139,7 @@ async def genre_ranking(
         return (-bayes, -f.popularity, f.film_id)
 
     ordered = sorted(found.values(), key=rank)
-    return [RankedFilm(f.film, f.n, f.total / f.n if f.n else None) for f in ordered]
+    return [RankedFilm(films[f.film_id], f.n, f.total / f.n if f.n else None) for f in ordered]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from bot.errors import BadDecade, GenreNotFound, NothingToPick
 from bot.scores import bayesian_average, format_score
 from bot.store import picks
 from bot.store.database import Store
+from bot.store.films import films_by_id
 from bot.store.genres import loose_genre_kept
 from bot.store.models import Film, Genre
 from bot.store.picks import CoLiked, Features, Filter, Liked, Prior, ServerStat, SharedPerson
@@ -217,11 +218,14 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     chosen = _draw(ranked[:DRAW_FROM], rng)
     features, parts = chosen.features, chosen.parts
     assert features is not None and parts is not None
+    # Only the films shown are read whole: the pick, and the favourite its reason names.
+    via = parts.via if parts.taste >= TELLING else None
+    shown = films_by_id(conn, [chosen.film_id] if via is None else [chosen.film_id, via])
     names = picks.genre_names(conn, features.genres | taste.genres.get(parts.via or 0, frozenset()))
     return Pick(
-        features.film,
+        shown[chosen.film_id],
         [name for gid, name in names.items() if gid in features.genres],
-        _reason(conn, chosen, taste, request, names),
+        _reason(chosen, shown, taste, request, names),
         features.n,
         features.total / features.n if features.n else None,
     )
@@ -348,20 +352,19 @@ def _weigh(c: Candidate, prior: Prior, taste: Taste, popularity_weight: float) -
 
 
 def _reason(
-    conn: sqlite3.Connection, c: Candidate, taste: Taste, request: Request, names: dict[int, str]
+    c: Candidate, shown: dict[int, Film], taste: Taste, request: Request, names: dict[int, str]
 ) -> str:
-    """Personal evidence explains a pick best, then this server's liking, then fame."""
+    """Personal evidence explains a pick best, then this server's liking, then fame
+    (``shown``: the pick's film, and the favourite's when the taste part tells)."""
     parts, features = c.parts, c.features
     assert parts is not None and features is not None
-    if parts.taste >= TELLING and parts.via is not None:
-        # Only now is the favourite's title needed (for "because you rated …").
-        liked = picks.features(conn, request.guild_id, [parts.via]).get(parts.via)
-        if liked is not None:
-            return _taste_reason(c, liked, taste.scores[parts.via], names)
+    if parts.taste >= TELLING and parts.via is not None and parts.via in shown:
+        liked = shown[parts.via]
+        return _taste_reason(c, liked, taste.genres[liked.id], taste.scores[liked.id], names)
     if parts.server >= TELLING and features.n:
         count = f"{features.n:,} rating{'s' * (features.n != 1)}"
         return f"popular in this server: {features.total / features.n:.1f}/10 from {count}"
-    return _popularity_reason(features.film, request)
+    return _popularity_reason(shown[c.film_id], request)
 
 
 _LOG_MILLION = math.log1p(1_000_000)
@@ -372,14 +375,16 @@ def _popularity_part(popularity: float) -> float:
     return min(1.0, math.log1p(max(0.0, popularity)) / _LOG_MILLION)
 
 
-def _taste_reason(c: Candidate, liked: Features, score: float, names: dict[int, str]) -> str:
-    film = liked.film
+def _taste_reason(
+    c: Candidate, film: Film, genres: frozenset[int], score: float, names: dict[int, str]
+) -> str:
+    """Why a film like ``film`` (the member's favourite, with its own ``genres``)."""
     why = f"because you rated {film.label} {format_score(score)}/10"
     directors = [p.name for p in c.people if p.via == film.id and p.role == "director"]
     actors = [p.name for p in c.people if p.via == film.id and p.role == "actor"]
     fans = sum(co.fans for co in c.fans if co.via == film.id)
     own = c.features.genres if c.features else frozenset()
-    shared_genres = [name for gid, name in names.items() if gid in liked.genres and gid in own]
+    shared_genres = [name for gid, name in names.items() if gid in genres and gid in own]
     if directors:
         return f"{why}: the same director, {directors[0]}"
     if actors:
@@ -453,10 +458,11 @@ def similar_now(
         if similarity > 0:
             ranked.append(c)
     ranked.sort(key=lambda c: (-c.score, c.film_id))
+    shown = films_by_id(conn, [c.film_id for c in ranked[:limit]])
     return [
-        Similar(c.features.film, _similar_reasons(c, own_genres))
+        Similar(shown[c.film_id], _similar_reasons(c, own_genres))
         for c in ranked[:limit]
-        if c.features is not None
+        if c.film_id in shown
     ]
 
 

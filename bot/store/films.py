@@ -7,7 +7,8 @@ Writes are :mod:`bot.store.steps` generators so the same logic serves an admin's
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -268,12 +269,18 @@ async def get_films(store: Store, ids: Sequence[int]) -> list[Film]:
     """The films with these ids, in the order given (unknown ids are left out)."""
     if not ids:
         return []
-    rows = await store.fetchall(
+    by_id = await store.read(lambda conn: films_by_id(conn, ids))
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def films_by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Film]:
+    """The films with these ids, by id (on a reader connection)."""
+    cursor = conn.execute(
         f"SELECT {FILM_COLUMNS} FROM films WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps([int(i) for i in ids]),),
     )
-    by_id = {row["id"]: Film.from_row(row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    cursor.row_factory = None  # plain tuples, in FILM_COLUMNS's order: Film's fields
+    return {row[0]: Film(*row) for row in cursor.fetchall()}
 
 
 async def film_by_imdb(store: Store, imdb_id: int) -> Film | None:

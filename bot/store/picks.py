@@ -22,7 +22,6 @@ import orjson
 
 from bot.store import snapshot
 from bot.store.genres import FAMILY
-from bot.store.models import FILM_COLUMNS, Film
 from bot.store.pools import ANY
 from bot.store.ratings import SERVER_PRIOR, prior_params
 
@@ -192,28 +191,16 @@ class CoLiked:
 
 @dataclass(slots=True)
 class Features:
-    """What weighing a candidate needs to know about it. Its :class:`Film` is built only for
-    the few films shown, not for every film weighed."""
+    """What weighing a candidate needs to know about it. Its :class:`Film` row is read only
+    for the few films shown (``films.films_by_id``), not for every film weighed."""
 
-    #: The film's FILM_COLUMNS.
-    row: tuple[Any, ...]
+    film_id: int
+    popularity: float
     #: Its own genres (not their parents).
     genres: frozenset[int]
     #: This server's ratings of it (0 and 0 when none).
     n: int
     total: float
-
-    @property
-    def film(self) -> Film:
-        return Film(*self.row)
-
-    @property
-    def film_id(self) -> int:
-        return int(self.row[0])
-
-    @property
-    def popularity(self) -> float:
-        return float(self.row[-1])
 
 
 def liked_films(
@@ -477,13 +464,14 @@ def co_liked(
 def features(
     conn: sqlite3.Connection, guild_id: int, film_ids: Sequence[int]
 ) -> dict[int, Features]:
-    """Each film with its own genres and this server's ratings of it."""
+    """Each film's popularity, its own genres and this server's ratings of it."""
     if not film_ids:
         return {}
     rows = _tuples(
         conn,
-        f"""
-        SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0), coalesce(film_stats.total, 0),
+        """
+        SELECT films.id, films.popularity, coalesce(film_stats.n, 0),
+               coalesce(film_stats.total, 0),
                (SELECT group_concat(genre_id) FROM film_genres WHERE film_id = films.id)
         FROM films LEFT JOIN film_stats
              ON film_stats.guild_id = :guild AND film_stats.film_id = films.id
@@ -491,8 +479,7 @@ def features(
         """,
         {"guild": guild_id, "ids": _id_list(film_ids)},
     )
-    # Columns by position: FILM_COLUMNS (in the dataclass's order), n, total, genre ids.
-    return {r[0]: Features(r[:7], _ids(r[9]), r[7], float(r[8])) for r in rows}
+    return {r[0]: Features(r[0], float(r[1]), _ids(r[4]), r[2], float(r[3])) for r in rows}
 
 
 def genre_names(conn: sqlite3.Connection, genre_ids: Iterable[int]) -> dict[int, str]:
