@@ -218,14 +218,16 @@ def pick_now(conn: sqlite3.Connection, request: Request, rng: random.Random) -> 
     chosen = _draw(ranked[:DRAW_FROM], rng)
     features, parts = chosen.features, chosen.parts
     assert features is not None and parts is not None
-    # Only the films shown are read whole: the pick, and the favourite its reason names.
+    # Only the films shown are read whole: the pick, and the favourite its reason names when
+    # the member's taste explains it best.
     via = parts.via if parts.taste >= TELLING else None
     shown = films_by_id(conn, [chosen.film_id] if via is None else [chosen.film_id, via])
+    film, favourite = shown[chosen.film_id], shown.get(via) if via is not None else None
     names = picks.genre_names(conn, features.genres | taste.genres.get(parts.via or 0, frozenset()))
     return Pick(
-        shown[chosen.film_id],
+        film,
         [name for gid, name in names.items() if gid in features.genres],
-        _reason(chosen, shown, taste, request, names),
+        _reason(chosen, film, favourite, taste, request, names),
         features.n,
         features.total / features.n if features.n else None,
     )
@@ -352,19 +354,23 @@ def _weigh(c: Candidate, prior: Prior, taste: Taste, popularity_weight: float) -
 
 
 def _reason(
-    c: Candidate, shown: dict[int, Film], taste: Taste, request: Request, names: dict[int, str]
+    c: Candidate,
+    film: Film,
+    liked: Film | None,
+    taste: Taste,
+    request: Request,
+    names: dict[int, str],
 ) -> str:
-    """Personal evidence explains a pick best, then this server's liking, then fame
-    (``shown``: the pick's film, and the favourite's when the taste part tells)."""
+    """Personal evidence explains a pick best (``liked``: the favourite ``film`` is most like,
+    when that part tells), then this server's liking, then fame."""
     parts, features = c.parts, c.features
     assert parts is not None and features is not None
-    if parts.taste >= TELLING and parts.via is not None and parts.via in shown:
-        liked = shown[parts.via]
+    if liked is not None:
         return _taste_reason(c, liked, taste.genres[liked.id], taste.scores[liked.id], names)
     if parts.server >= TELLING and features.n:
         count = f"{features.n:,} rating{'s' * (features.n != 1)}"
         return f"popular in this server: {features.total / features.n:.1f}/10 from {count}"
-    return _popularity_reason(shown[c.film_id], request)
+    return _popularity_reason(film, request)
 
 
 _LOG_MILLION = math.log1p(1_000_000)
