@@ -113,7 +113,6 @@ def split_request(text: str) -> tuple[str, int]:
 class Candidate:
     film_id: int
     server: ServerStat | None = None
-    popularity: float = 0.0
     people: list[SharedPerson] = field(default_factory=list)
     fans: list[CoLiked] = field(default_factory=list)
     features: Features | None = None
