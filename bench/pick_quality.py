@@ -70,7 +70,9 @@ MOVIELENS_FIRST_MEMBER = 1_000_000
 
 
 @dataclass(frozen=True)
-class Store:
+class Server:
+    """A store, and the server in it whose members ask for the picks."""
+
     name: str
     path: Path
     guild: int
@@ -84,7 +86,7 @@ class Outcome:
     ms_per_pick: float
 
 
-def requests(conn: sqlite3.Connection, store: Store, count: int) -> list[recommend.Request]:
+def requests(conn: sqlite3.Connection, server: Server, count: int) -> list[recommend.Request]:
     """The latency bench's kind of picks, with the genre names this store knows."""
     known = [name for name in GENRES if loose_genre_kept(conn, name) is not None]
     rng = random.Random(11)
@@ -92,8 +94,8 @@ def requests(conn: sqlite3.Connection, store: Store, count: int) -> list[recomme
     for _ in range(count):
         genre = rng.choice(known) if known and rng.random() < 0.5 else ""
         decade = rng.randrange(1930, 2030, 10) if rng.random() < 0.25 else ANY
-        member = rng.choice(store.members)
-        made.append(recommend.Request(store.guild, member, None, decade, (), genre))
+        member = rng.choice(server.members)
+        made.append(recommend.Request(server.guild, member, None, decade, (), genre))
     return made
 
 
@@ -132,13 +134,13 @@ def run(
     return Outcome(found, seconds / len(asked) * 1e3)
 
 
-def compare(store: Store, variants: dict[str, dict[str, int]], count: int) -> list[str]:
-    """Table rows: each variant's picks against :data:`LARGE`'s, on ``store``."""
-    conn = sqlite3.connect(store.path, check_same_thread=False)
+def compare(server: Server, variants: dict[str, dict[str, int]], count: int) -> list[str]:
+    """Table rows: each variant's picks against :data:`LARGE`'s, in ``server``."""
+    conn = sqlite3.connect(server.path, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA mmap_size = 1073741824")  # as the bot's readers
     try:
-        asked = requests(conn, store, count)
+        asked = requests(conn, server, count)
         reference = run(conn, asked, LARGE).best
         rows = []
         for label, budgets in variants.items():
@@ -151,7 +153,7 @@ def compare(store: Store, variants: dict[str, dict[str, int]], count: int) -> li
             score = statistics.fmean(b[1] if b else 0.0 for b, _ in pairs)
             large = statistics.fmean(r[1] for _, r in pairs)
             rows.append(
-                f"| {store.name} | {label} | {len(pairs):,} | {same:.0%} | "
+                f"| {server.name} | {label} | {len(pairs):,} | {same:.0%} | "
                 f"{score:.3f} ({score / large:.0%} of {large:.3f}) | {ms_per_pick:.2f} |"
             )
         return rows
@@ -159,17 +161,17 @@ def compare(store: Store, variants: dict[str, dict[str, int]], count: int) -> li
         conn.close()
 
 
-def movielens_store(folder: Path) -> Store:
+def movielens_server(folder: Path) -> Server:
     """MovieLens's films and all its ratings in a new store (one server, a member per user)."""
     from bot.importers.movielens import SOURCE, import_movielens
-    from bot.store import Store as FilmStore
+    from bot.store import Store
     from bot.store.ratings import rate_many
 
     path = Path(tempfile.mkdtemp(prefix="filmclub-pick-quality-")) / "movielens.db"
     ratings = read_ratings(folder)
 
     async def build() -> None:
-        async with await FilmStore.open(path) as store:
+        async with await Store.open(path) as store:
             await asyncio.to_thread(import_movielens, path, folder)
             rows = await store.fetchall(
                 "SELECT external_id, film_id FROM film_sources WHERE source = ?", (SOURCE,)
@@ -186,7 +188,7 @@ def movielens_store(folder: Path) -> Store:
 
     asyncio.run(build())
     members = sorted({MOVIELENS_FIRST_MEMBER + r.user for r in ratings})
-    return Store("MovieLens", path, MOVIELENS_GUILD, members)
+    return Server("MovieLens", path, MOVIELENS_GUILD, members)
 
 
 def parse_variant(text: str) -> dict[str, int]:
@@ -210,20 +212,20 @@ def main() -> None:
     args = parser.parse_args()
     variants: dict[str, dict[str, int]] = {"the bot's": {}}
     variants |= {text: parse_variant(text) for text in args.variants}
-    stores = [Store("bench", prepared_store(1_000_000), GUILD, MEMBERS)]
+    servers = [Server("bench", prepared_store(1_000_000), GUILD, MEMBERS)]
     notes = []
     ratings = MOVIELENS / "ratings.csv"
     if ratings.exists():
-        stores.append(movielens_store(MOVIELENS))
+        servers.append(movielens_server(MOVIELENS))
     else:
         notes.append(f"MovieLens left out: {ratings} not found.")
     rows = []
     try:
-        for store in stores:
-            rows += compare(store, variants, args.picks)
+        for server in servers:
+            rows += compare(server, variants, args.picks)
     finally:
-        for store in stores[1:]:
-            shutil.rmtree(store.path.parent, ignore_errors=True)
+        for built in servers[1:]:  # MovieLens's store was made for this run
+            shutil.rmtree(built.path.parent, ignore_errors=True)
     large = ", ".join(f"{name}={value}" for name, value in LARGE.items())
     body = "\n".join(
         [
