@@ -29,9 +29,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from bot import ROOT
+# The child runs with the counted checkout first on PYTHONPATH: these are its modules.
+from bot import ROOT, recommend
+from bot.errors import GenreNotFound, NothingToPick
+from bot.store.pools import ANY
 
 SECTION = "Instructions per pick"
 GUILD = 1
@@ -70,32 +74,50 @@ def prepared_store(films: int) -> Path:
     return rated
 
 
-def run_picks(db: Path, picks: int, passes: int) -> None:
-    """The child's work: the same ``picks`` requests, ``passes`` times over."""
-    from bot import recommend
-    from bot.errors import GenreNotFound, NothingToPick
-    from bot.store.pools import ANY
-
+def bench_requests(
+    count: int, guild: int, members: Sequence[int], genres: Sequence[str], *, exclude: bool
+) -> list[recommend.Request]:
+    """The latency bench's kind of picks: a member with ratings, one of ``genres`` typed one
+    time in two, a decade one time in four, and (``exclude``) one film excluded one time in
+    four, as after an earlier pick. The same seed, so the same picks, on every call."""
     rng = random.Random(11)
-    requests = []
-    for _ in range(picks):
-        genre = rng.choice(GENRES) if rng.random() < 0.5 else ""
+    made = []
+    for _ in range(count):
+        genre = rng.choice(genres) if genres and rng.random() < 0.5 else ""
         decade = rng.randrange(1930, 2030, 10) if rng.random() < 0.25 else ANY
-        excluded = (rng.randrange(1, 100_000),) if rng.random() < 0.25 else ()
-        member = rng.choice(MEMBERS)
-        requests.append(recommend.Request(GUILD, member, None, decade, excluded, genre))
+        excluded = (rng.randrange(1, 100_000),) if exclude and rng.random() < 0.25 else ()
+        member = rng.choice(members)
+        made.append(recommend.Request(guild, member, None, decade, excluded, genre))
+    return made
+
+
+def reader(db: Path) -> sqlite3.Connection:
+    """A connection to ``db`` that reads as the bot's readers do."""
     conn = sqlite3.connect(db, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA mmap_size = 1073741824")  # as the bot's readers
+    return conn
+
+
+def pick_in_snapshot(conn: sqlite3.Connection, request: recommend.Request, seed: int) -> None:
+    """One pick, in its own read transaction as ``Store.read`` runs it (nothing to pick and
+    an unknown genre are answers too: they count like picks)."""
+    conn.execute("BEGIN")
+    try:
+        recommend.pick_now(conn, request, random.Random(seed))
+    except (NothingToPick, GenreNotFound):
+        pass
+    finally:
+        conn.execute("COMMIT")
+
+
+def run_picks(db: Path, picks: int, passes: int) -> None:
+    """The child's work: the same ``picks`` requests, ``passes`` times over."""
+    requests = bench_requests(picks, GUILD, MEMBERS, GENRES, exclude=True)
+    conn = reader(db)
     for _ in range(passes):
         for seed, request in enumerate(requests):
-            conn.execute("BEGIN")
-            try:
-                recommend.pick_now(conn, request, random.Random(seed))
-            except (NothingToPick, GenreNotFound):  # answers too: they count like picks
-                pass
-            finally:
-                conn.execute("COMMIT")
+            pick_in_snapshot(conn, request, seed)
 
 
 def instructions(tree: Path, db: Path, picks: int, passes: int) -> int:

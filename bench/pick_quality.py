@@ -35,13 +35,19 @@ from pathlib import Path
 from types import ModuleType
 
 from bench.bench_movielens_replay import MOVIELENS, read_ratings
-from bench.pick_instructions import GENRES, GUILD, MEMBERS, prepared_store
+from bench.pick_instructions import (
+    GENRES,
+    GUILD,
+    MEMBERS,
+    bench_requests,
+    pick_in_snapshot,
+    prepared_store,
+    reader,
+)
 from bench.report import command_line, write_section
 from bot import recommend
-from bot.errors import GenreNotFound, NothingToPick
 from bot.store import picks
 from bot.store.genres import loose_genre_kept
-from bot.store.pools import ANY
 
 SECTION = "Pick quality against larger budgets"
 #: The budgets that may be set, and the module each lives in.
@@ -89,14 +95,7 @@ class Outcome:
 def requests(conn: sqlite3.Connection, server: Server, count: int) -> list[recommend.Request]:
     """The latency bench's kind of picks, with the genre names this store knows."""
     known = [name for name in GENRES if loose_genre_kept(conn, name) is not None]
-    rng = random.Random(11)
-    made = []
-    for _ in range(count):
-        genre = rng.choice(known) if known and rng.random() < 0.5 else ""
-        decade = rng.randrange(1930, 2030, 10) if rng.random() < 0.25 else ANY
-        member = rng.choice(server.members)
-        made.append(recommend.Request(server.guild, member, None, decade, (), genre))
-    return made
+    return bench_requests(count, server.guild, server.members, known, exclude=False)
 
 
 def run(
@@ -119,13 +118,7 @@ def run(
         started = time.process_time()
         for seed, request in enumerate(asked):
             found.append(None)
-            conn.execute("BEGIN")
-            try:
-                recommend.pick_now(conn, request, random.Random(seed))
-            except (NothingToPick, GenreNotFound):
-                pass
-            finally:
-                conn.execute("COMMIT")
+            pick_in_snapshot(conn, request, seed)
         seconds = time.process_time() - started
     finally:
         recommend._draw = draw
@@ -136,9 +129,7 @@ def run(
 
 def compare(server: Server, variants: dict[str, dict[str, int]], count: int) -> list[str]:
     """Table rows: each variant's picks against :data:`LARGE`'s, in ``server``."""
-    conn = sqlite3.connect(server.path, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA mmap_size = 1073741824")  # as the bot's readers
+    conn = reader(server.path)
     try:
         asked = requests(conn, server, count)
         reference = run(conn, asked, LARGE).best
