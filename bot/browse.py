@@ -22,7 +22,7 @@ from bot.search import FilmMatch, resolve_film
 from bot.store import picks, pools
 from bot.store.browse import TaxonomyEntry, genre_names, taxonomy
 from bot.store.database import Store
-from bot.store.films import films_by_id
+from bot.store.films import films_with_server_ratings
 from bot.store.genres import find_genre, find_loose_genre, genre_family
 from bot.store.models import Film, Genre
 from bot.store.picks import Filter, Prior
@@ -118,28 +118,24 @@ async def genre_ranking(
     guild = guild_id or 0
     where = Filter(guild, genre_id=genre.id, decade=decade)
 
-    def read(
-        conn: sqlite3.Connection,
-    ) -> tuple[Prior, dict[int, picks.Features], dict[int, Film]]:
+    def read(conn: sqlite3.Connection) -> tuple[Prior, list[tuple[Film, int, float]]]:
         prior = picks.server_prior(conn, guild_id)
         rated = []
         if prior.n:
             rated = [s.film_id for s in picks.server_favourites(conn, where, limit=RANKED)]
         ids = list(dict.fromkeys(rated + picks.pooled(conn, where, limit=RANKED)))
-        return prior, picks.features(conn, guild, ids), films_by_id(conn, ids)
+        return prior, films_with_server_ratings(conn, guild, ids)
 
-    prior, found, films = await store.read(read)
+    prior, found = await store.read(read)
 
-    def rank(f: picks.Features) -> tuple[float, float, int]:
-        bayes = (
-            bayesian_average(f.n, f.total / f.n, prior.m, prior.mean)
-            if f.n and prior.n
-            else prior.mean
-        )
-        return (-bayes, -f.popularity, f.film_id)
+    def rank(entry: tuple[Film, int, float]) -> tuple[float, float, int]:
+        film, n, total = entry
+        bayes = bayesian_average(n, total / n, prior.m, prior.mean) if n and prior.n else prior.mean
+        return (-bayes, -film.popularity, film.id)
 
-    ordered = sorted(found.values(), key=rank)
-    return [RankedFilm(films[f.film_id], f.n, f.total / f.n if f.n else None) for f in ordered]
+    return [
+        RankedFilm(film, n, total / n if n else None) for film, n, total in sorted(found, key=rank)
+    ]
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,25 @@ def films_by_id(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Film]
     return {row[0]: Film(*row) for row in cursor.fetchall()}
 
 
+def films_with_server_ratings(
+    conn: sqlite3.Connection, guild_id: int, ids: Iterable[int]
+) -> list[tuple[Film, int, float]]:
+    """The films with these ids, each with this server's ratings of it: how many and their
+    total (0 and 0 when none). One read for a genre list, which shows both (on a reader
+    connection)."""
+    cursor = conn.execute(
+        f"""
+        SELECT {FILM_COLUMNS}, coalesce(film_stats.n, 0), coalesce(film_stats.total, 0)
+        FROM films LEFT JOIN film_stats
+             ON film_stats.guild_id = ? AND film_stats.film_id = films.id
+        WHERE films.id IN (SELECT value FROM json_each(?))
+        """,
+        (guild_id, json.dumps([int(i) for i in ids])),
+    )
+    cursor.row_factory = None  # plain tuples: Film's fields, then the two counts
+    return [(Film(*row[:-2]), int(row[-2]), float(row[-1])) for row in cursor.fetchall()]
+
+
 async def film_by_imdb(store: Store, imdb_id: int) -> Film | None:
     row = await store.fetchone(f"SELECT {FILM_COLUMNS} FROM films WHERE imdb_id = ?", (imdb_id,))
     return None if row is None else Film.from_row(row)

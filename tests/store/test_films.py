@@ -13,11 +13,13 @@ from bot.store.films import (
     film_countries,
     film_credits,
     film_genres,
+    films_with_server_ratings,
     get_film,
     get_films,
 )
 from bot.store.models import Film, parse_imdb_title
 from bot.store.people import get_person, people_named, person_credits
+from bot.store.ratings import rate
 
 HEAT = NewFilm(
     title="Heat",
@@ -110,3 +112,16 @@ async def test_get_films_keeps_the_order_given(store: Store) -> None:
     assert [f.id for f in await get_films(store, wanted)] == [ids[3], ids[0], ids[4]]
     assert await get_films(store, []) == []
     assert await get_film(store, 9999) is None
+
+
+async def test_films_with_server_ratings_count_only_that_servers(store: Store) -> None:
+    heat = await add_film(store, HEAT)
+    quiet = await add_film(store, NewFilm(title="Quiet", year=2001))
+    for member, score in ((1, 9.0), (2, 7.0)):
+        await rate(store, 10, member, heat, score)
+    await rate(store, 20, 1, heat, 2.0)  # another server's rating: never counted in 10's
+    found = await store.read(lambda conn: films_with_server_ratings(conn, 10, [heat, quiet, 999]))
+    by_title = {film.title: (n, total) for film, n, total in found}
+    assert by_title == {"Heat": (2, 16.0), "Quiet": (0, 0.0)}
+    elsewhere = await store.read(lambda conn: films_with_server_ratings(conn, 20, [heat]))
+    assert [(film.id, n, total) for film, n, total in elsewhere] == [(heat, 1, 2.0)]
