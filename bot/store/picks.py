@@ -23,7 +23,7 @@ import orjson
 from bot.store import snapshot
 from bot.store.genres import FAMILY
 from bot.store.pools import ANY
-from bot.store.ratings import SERVER_PRIOR, prior_params
+from bot.store.ratings import RANK_ORDER, SERVER_PRIOR, prior_params
 
 #: A score this high is a film the member (or a fellow member) liked.
 LIKED = 8.0
@@ -40,10 +40,6 @@ PER_PERSON = 12
 CREDITS_READ = 80
 FANS = 6
 FAN_FAVOURITES = 12
-
-# The fixed prior of the film_stats_rank index (migration 0004): the ORDER BY must match it
-# exactly for SQLite to walk the index.
-_RANK_ORDER = "(total + 21.0) / (n + 3) DESC"
 
 
 def _id_list(ids: Iterable[int]) -> str:
@@ -307,7 +303,7 @@ def _read_best(conn: sqlite3.Connection, guild_id: int) -> _ServerBest:
                (SELECT group_concat(genre_id) FROM film_genres WHERE film_id = best.film_id)
         FROM (
             SELECT film_id, n, total FROM film_stats WHERE guild_id = :guild
-            ORDER BY {_RANK_ORDER} LIMIT :scan
+            ORDER BY {RANK_ORDER} LIMIT :scan
         ) AS best
         """,
         {"guild": guild_id, "scan": SERVER_SCAN},

@@ -8,9 +8,9 @@ rated in one server is ever visible from another. Scores are on 1–10 in half s
 the triggers of migration 0001 inside the rating's own transaction, so averages, counts and the
 leaderboard never scan ``ratings``.
 
-The leaderboard's Bayesian average is computed in SQL; :data:`SERVER_PRIOR` and
-:func:`bayesian_sql` are the one definition of it, for any query that ranks films by this
-server's ratings (the leaderboard here, a genre's films, picks)::
+The server's Bayesian average is defined once here: :data:`SERVER_PRIOR` and
+:func:`bayesian_sql` for any query that ranks films by this server's ratings in SQL, and
+:func:`bayesian` the same sum in Python (the leaderboard's walk)::
 
     WITH {SERVER_PRIOR}
     SELECT film_stats.film_id, {bayesian_sql()} AS bayesian
@@ -21,6 +21,7 @@ bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_par
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.scores import MAX_SCORE
 from bot.store.database import Store, now
+from bot.store.films import films_by_id
 from bot.store.guilds import DEFAULT_BAYES_M
 from bot.store.models import FILM_COLUMNS, Film
 
@@ -45,6 +48,18 @@ def bayesian_sql(stats: str = "film_stats", prior: str = "prior") -> str:
     (``v·R`` is its ``total``) and the :data:`SERVER_PRIOR` row. NULL for a film without
     ratings here (a LEFT JOIN's missing row): rank those with ``coalesce`` as you see fit."""
     return f"(({stats}.total + {prior}.m * {prior}.c) / ({stats}.n + {prior}.m))"
+
+
+def bayesian(n: int, total: float, m: float, c: float) -> float:
+    """:func:`bayesian_sql` in Python: the same operations in the same order, so the same
+    value to the last bit (ties between films are ties in both)."""
+    return (total + m * c) / (n + m)
+
+
+#: The fixed prior of the ``film_stats_rank`` index (migration 0004): m = 3 and C = 7. An
+#: ORDER BY must be exactly this for SQLite to walk the index.
+RANK_ORDER = "(total + 21.0) / (n + 3) DESC"
+_INDEX_M, _INDEX_MC = 3, 21.0
 
 
 def prior_params(guild_id: int) -> dict[str, object]:
@@ -286,8 +301,6 @@ class Leaderboard:
     #: The prior's weight (the server's setting) and C (the server's mean; None: no ratings).
     m: float
     c: float | None
-    #: How many rated films the ranking covers (all pages).
-    total: int
     #: Rank of ``entries[0]`` (1 on the first page).
     first_rank: int
     entries: list[RankedFilm]
@@ -295,11 +308,14 @@ class Leaderboard:
 
 # A genre and everything below it in the taxonomy, from several starting genres.
 _GENRE_FAMILY = """
-family(id) AS (
+WITH RECURSIVE family(id) AS (
     SELECT value FROM json_each(:genres)
     UNION SELECT genre_parents.genre_id FROM genre_parents
           JOIN family ON genre_parents.parent_id = family.id
-)"""
+)
+SELECT id FROM family"""
+#: Slack for the rounding of the bound below (scores are halves; averages differ by far more).
+_ROUNDING = 1e-9
 
 
 async def leaderboard(
@@ -311,61 +327,82 @@ async def leaderboard(
     offset: int = 0,
 ) -> Leaderboard:
     """This server's rated films ranked by Bayesian average, best first (ties: more ratings,
-    then the better-known film). ``genre_ids``: only films of those genres or any genre below
-    them in the taxonomy."""
-    params: dict[str, object] = {**prior_params(guild_id), "limit": limit, "offset": offset}
-    ctes = [SERVER_PRIOR]
-    in_genres = ""
+    then the better-known film, then the older id). ``genre_ids``: only films of those genres
+    or any genre below them in the taxonomy."""
+    return await store.read(lambda conn: _leaderboard(conn, guild_id, genre_ids, limit, offset))
+
+
+def _leaderboard(
+    conn: sqlite3.Connection, guild_id: int, genre_ids: Sequence[int], limit: int, offset: int
+) -> Leaderboard:
+    """:func:`leaderboard` on a reader connection.
+
+    Ranking every rated film would read them all (35 ms for a server that rated 60,000). The
+    ``film_stats_rank`` index gives them in the order of a fixed prior instead, and a film's
+    place there bounds its Bayesian average under any m and C (:func:`_best_possible`): the
+    walk stops once no film further down can reach the page. Only the films it read are
+    ranked exactly, and only the page's are read whole."""
+    m, c = conn.execute(
+        f"WITH {SERVER_PRIOR} SELECT m, c FROM prior", prior_params(guild_id)
+    ).fetchone()
+    m = float(m)
+    if c is None:
+        return Leaderboard(guild_id, m, None, offset + 1, [])
+    c = float(c)
+    wanted = offset + limit
+    in_genres, params = "", dict[str, object](guild=guild_id)
     if genre_ids:
-        ctes.append(_GENRE_FAMILY)
-        params["genres"] = json.dumps(list(genre_ids))
+        family = [
+            r[0] for r in conn.execute(_GENRE_FAMILY, {"genres": json.dumps(list(genre_ids))})
+        ]
+        # Each film's own few genres are looked up in the family (the unary plus keeps SQLite
+        # from probing the film once per genre of a big family instead).
         in_genres = (
-            "AND film_stats.film_id IN "
-            "(SELECT film_id FROM film_genres WHERE genre_id IN (SELECT id FROM family))"
+            "AND EXISTS (SELECT 1 FROM film_genres WHERE film_id = film_stats.film_id "
+            "AND +genre_id IN (SELECT value FROM json_each(:family)))"
         )
-    rows = await store.fetchall(
-        f"""
-        WITH RECURSIVE {", ".join(ctes)}
-        SELECT {FILM_COLUMNS}, film_stats.n, film_stats.total / film_stats.n AS mean,
-               {bayesian_sql()} AS bayesian, count(*) OVER () AS ranked,
-               prior.m AS m, prior.c AS c
-        FROM film_stats JOIN films ON films.id = film_stats.film_id, prior
-        WHERE film_stats.guild_id = :guild_id {in_genres}
-        ORDER BY bayesian DESC, film_stats.n DESC, films.popularity DESC, films.id
-        LIMIT :limit OFFSET :offset
-        """,
+        params["family"] = json.dumps(family)
+    rows = conn.execute(
+        f"SELECT film_id, n, total FROM film_stats WHERE guild_id = :guild {in_genres} "
+        f"ORDER BY {RANK_ORDER}",
         params,
     )
+    best: list[float] = []  # the ``wanted`` best averages so far, the lowest first
+    read: list[tuple[float, int, float, int]] = []
+    try:
+        for film_id, n, total in rows:
+            if len(best) == wanted and _best_possible(n, total, m, c) < best[0] - _ROUNDING:
+                break  # this film's place in the index, and every later one's, is too low
+            average = bayesian(n, total, m, c)
+            read.append((average, n, total, film_id))
+            if len(best) < wanted:
+                heapq.heappush(best, average)
+            elif average > best[0]:
+                heapq.heapreplace(best, average)
+    finally:
+        rows.close()  # the walk stops early: end its statement before the read transaction
+    lowest = best[0] if len(best) == wanted else float("-inf")
+    reaching = [entry for entry in read if entry[0] >= lowest]
+    films = films_by_id(conn, [entry[3] for entry in reaching])
+    ranked = sorted(reaching, key=lambda e: (-e[0], -e[1], -films[e[3]].popularity, e[3]))
     entries = [
-        RankedFilm(Film.from_row(row), int(row["n"]), float(row["mean"]), float(row["bayesian"]))
-        for row in rows
+        RankedFilm(films[film_id], n, total / n, average)
+        for average, n, total, film_id in ranked[offset:wanted]
     ]
-    if rows:
-        m, c, total = float(rows[0]["m"]), rows[0]["c"], int(rows[0]["ranked"])
-    else:
-        m, c, total = await _prior_and_count(store, guild_id, params, in_genres, ctes)
-    return Leaderboard(guild_id, m, c, total, offset + 1, entries)
+    return Leaderboard(guild_id, m, c, offset + 1, entries)
 
 
-async def _prior_and_count(
-    store: Store,
-    guild_id: int,
-    params: dict[str, object],
-    in_genres: str,
-    ctes: list[str],
-) -> tuple[float, float | None, int]:
-    """m, C and the number of ranked films when the page itself is empty."""
-    row = await store.fetchone(
-        f"""
-        WITH RECURSIVE {", ".join(ctes)}
-        SELECT prior.m, prior.c,
-               (SELECT count(*) FROM film_stats WHERE guild_id = :guild_id {in_genres})
-        FROM prior
-        """,
-        params,
-    )
-    assert row is not None
-    return float(row[0]), row[1], int(row[2])
+def _best_possible(n: int, total: float, m: float, c: float) -> float:
+    """The highest Bayesian average, under ``m`` and ``c``, of any film at or below this one in
+    ``film_stats_rank`` order.
+
+    A film's place there is F = (total + 21)/(n + 3). Given F, its average under m and C is
+    (F·(n + 3) - 21 + m·C)/(n + m): monotonic in n, so at most its value at n = 1 or its limit
+    F as n grows; and it grows with F, so films further down (lower F) can only do worse.
+    No average passes the highest score."""
+    place = (total + _INDEX_MC) / (n + _INDEX_M)
+    at_one = ((1 + _INDEX_M) * place - _INDEX_MC + m * c) / (1 + m)
+    return min(MAX_SCORE, max(place, at_one))
 
 
 # Checks -----------------------------------------------------------------------------------------

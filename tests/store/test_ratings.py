@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -194,7 +195,7 @@ async def test_leaderboard_is_the_bayesian_average_with_the_servers_m_and_mean(
     c = sum(s for v in scores.values() for s in v) / len(rows)
     expected = {f: bayesian_average(len(v), sum(v) / len(v), 5, c) for f, v in scores.items()}
     board = await leaderboard(store, GUILD, limit=100)
-    assert (board.m, board.c, board.total) == (5.0, pytest.approx(c), len(ids))
+    assert (board.m, board.c, len(board.entries)) == (5.0, pytest.approx(c), len(ids))
     assert [e.film.id for e in board.entries] == sorted(expected, key=lambda f: -expected[f])
     for entry in board.entries:
         assert entry.bayesian == pytest.approx(expected[entry.film.id])
@@ -231,11 +232,11 @@ async def test_leaderboard_pages_and_an_empty_page(store: Store) -> None:
         await rate(store, GUILD, 1, film_id, 10 - rank)
     page = await leaderboard(store, GUILD, limit=2, offset=2)
     assert [e.film.id for e in page.entries] == ids[2:4]
-    assert (page.total, page.first_rank) == (5, 3)
+    assert page.first_rank == 3
     beyond = await leaderboard(store, GUILD, limit=2, offset=10)
-    assert (beyond.entries, beyond.total, beyond.m, beyond.c) == ([], 5, 3.0, 8.0)
+    assert (beyond.entries, beyond.first_rank, beyond.m, beyond.c) == ([], 11, 3.0, 8.0)
     nothing = await leaderboard(store, OTHER_GUILD)
-    assert (nothing.entries, nothing.total, nothing.c) == ([], 0, None)
+    assert (nothing.entries, nothing.c) == ([], None)
 
 
 async def test_leaderboard_of_a_genre_includes_the_genres_below_it(catalog_store: Store) -> None:
@@ -259,7 +260,48 @@ async def test_leaderboard_of_a_genre_includes_the_genres_below_it(catalog_store
     noir = await store.fetchall("SELECT id FROM genres WHERE name IN ('Neo-Noir', 'Film-Noir')")
     board = await leaderboard(store, GUILD, genre_ids=[r[0] for r in noir])
     assert [e.film.label for e in board.entries] == ["Heat (1995)", "Double Indemnity (1944)"]
-    assert board.total == 2
+
+
+@pytest.mark.parametrize("m", [0, 0.5, 3, 10, 50])
+async def test_the_leaderboard_is_exact_for_any_m_page_and_genre(store: Store, m: float) -> None:
+    """The leaderboard reads films in a fixed prior's order and stops early (C = 7, m = 3);
+    under every other m and C its pages must still be a full ranking's, ties included."""
+    rng = random.Random(m)
+    popularity: dict[int, int] = {}
+    for n in range(300):  # popularity repeats: ties down to the id
+        film = NewFilm(f"Ranked {n}", 1900 + n // 3, genres=("Odd" if n % 2 else "Even",))
+        film_id = await add_film(store, replace(film, popularity=n % 37))
+        popularity[film_id] = n % 37
+    ids = list(popularity)
+    odd = ids[1::2]
+    # Mostly generous members (C near 8.5, above the index's 7), many lone ratings, ties.
+    rows = [
+        (member, film, rng.choice([10.0, 9.5, 9.0, 8.0, 6.0, 2.0]))
+        for film in ids
+        for member in range(rng.choice([1, 1, 2, 5, 40]))
+    ]
+    await rate_many(store, GUILD, rows)
+    await rate_many(store, OTHER_GUILD, [(1, film, 10.0) for film in ids[:50]])
+    await set_bayes_m(store, GUILD, m)
+    scores: dict[int, list[float]] = {}
+    for _, film, score in rows:
+        scores.setdefault(film, []).append(score)
+    c = sum(map(sum, scores.values())) / len(rows)
+
+    def full_ranking(among: list[int]) -> list[int]:
+        def key(film: int) -> tuple[float, int, int, int]:
+            v = scores[film]
+            return (-((sum(v) + m * c) / (len(v) + m)), -len(v), -popularity[film], film)
+
+        return sorted((f for f in among if f in scores), key=key)
+
+    everything, odd_only = full_ranking(ids), full_ranking(odd)
+    for limit, offset in [(10, 0), (1, 0), (7, 13), (100, 0), (10, 290)]:
+        board = await leaderboard(store, GUILD, limit=limit, offset=offset)
+        assert [e.film.id for e in board.entries] == everything[offset : offset + limit]
+    odd_genre = await store.fetchval("SELECT id FROM genres WHERE name = 'Odd'")
+    board = await leaderboard(store, GUILD, genre_ids=[odd_genre], limit=25)
+    assert [e.film.id for e in board.entries] == odd_only[:25]
 
 
 async def test_many_ratings_at_once_are_stored_as_rate_stores_each(store: Store) -> None:
