@@ -224,10 +224,38 @@ class Workload:
         return time.perf_counter() - started
 
     async def _message(self, text: str, who: Member | None = None) -> float:
-        answer = await self.discord.send(self.guild, who or self.raters[0], text, timeout=30)
-        if len(answer) != 1 or answer.latency is None or "Sorry" in answer.text:
-            raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
-        return answer.latency
+        return await answered(self.discord, self.guild, who or self.raters[0], text)
+
+
+async def answered(discord: LocalDiscord, guild: Guild, who: Member, text: str) -> float:
+    """``text`` sent by ``who``; the latency of its one reply (an apology is an error)."""
+    answer = await discord.send(guild, who, text, timeout=30)
+    if len(answer) != 1 or answer.latency is None or "Sorry" in answer.text:
+        raise RuntimeError(f"{text!r} got {len(answer)} replies:\n{answer.text}")
+    return answer.latency
+
+
+#: The floor's row: every other median is also given as a multiple of it.
+FLOOR = "!ping (plain discord.py bot)"
+
+
+def plain_bot(local: LocalDiscord) -> list[str]:
+    """The command (for ``bot_process``) of the floor's bot on ``local``."""
+    return ["bench.plain_ping_bot", local.url, local.token]
+
+
+async def start_bot(
+    local: LocalDiscord,
+    db_path: Path,
+    command: list[str],
+    processes: list[asyncio.subprocess.Process],
+) -> asyncio.subprocess.Process:
+    """``command`` in its own process on ``local`` (added to ``processes``, for the caller to
+    stop whatever happens), once it is connected."""
+    process = await bot_process(local, db_path, *command)
+    processes.append(process)
+    await local.wait_for_bot(timeout=120, task=asyncio.ensure_future(process.wait()))
+    return process
 
 
 @dataclass
@@ -285,18 +313,15 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, Series], dict[str, fl
             plain_guild = plain_discord.add_guild("Bench")
             plain = Plain(plain_discord, plain_guild, plain_discord.add_member(plain_guild, "x"))
             work_load = Workload(discord, guild, raters, bundled, synthetic, rng)
-            for local, command in (
-                (plain_discord, ["bench.plain_ping_bot", plain_discord.url, plain_discord.token]),
-                (discord, ["bot", "run", "--local-discord", discord.url]),
-            ):
-                process = await bot_process(local, db_path, *command)
-                processes.append(process)
-                await local.wait_for_bot(timeout=120, task=asyncio.ensure_future(process.wait()))
+            plain_pid = (
+                await start_bot(plain_discord, db_path, plain_bot(plain_discord), processes)
+            ).pid
+            command = ["bot", "run", "--local-discord", discord.url]
+            bot_pid = (await start_bot(discord, db_path, command, processes)).pid
             owner = guild.members[discord.owner.id]
             await discord.send(guild, owner, "!sync here", timeout=60)  # slash commands here
-            plain_pid, bot_pid = (process.pid for process in processes)
             series = {
-                "!ping (plain discord.py bot)": Series(plain.ping, plain_pid),
+                FLOOR: Series(plain.ping, plain_pid),
                 "!ping": Series(work_load.ping, bot_pid),
                 "!review <film>": Series(work_load.review, bot_pid),
                 "!pick [genre] [decade]": Series(work_load.pick, bot_pid),
@@ -310,13 +335,13 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, Series], dict[str, fl
                     await spy.wait()
                 return series, built
             finally:
-                await _stop(processes)  # before their local Discords close under them
+                await stop_all(processes)  # before their local Discords close under them
     finally:
-        await _stop(processes)
+        await stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
+async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
     for process in processes:
         if process.returncode is None:
             process.terminate()
@@ -352,9 +377,15 @@ async def measure(series: dict[str, Series], requests: int, warmup: int) -> None
             kind.cpu += process_cpu(kind.pid) - before
 
 
-def report(series: dict[str, Series], built: dict[str, float], args: argparse.Namespace) -> str:
-    floor = statistics.median(series["!ping (plain discord.py bot)"].latencies)
-    rows = []
+def latency_table(series: dict[str, Series]) -> list[str]:
+    """The measured series as a table: each median also as a multiple of the floor's
+    (:data:`FLOOR`), each request but ``!ping`` against issue 4's targets."""
+    floor = statistics.median(series[FLOOR].latencies)
+    rows = [
+        "| request | n | median ms | p99 ms | mean ms | median vs floor "
+        "| bot processor ms per request | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for label, kind in series.items():
         values = kind.latencies
         median, p99 = statistics.median(values) * 1000, percentile(values, 99) * 1000
@@ -367,6 +398,10 @@ def report(series: dict[str, Series], built: dict[str, float], args: argparse.Na
             f"| {statistics.fmean(values) * 1000:.2f} | {median / (floor * 1000):.1f}× "
             f"| {kind.cpu / len(values) * 1000:.2f} | {target} |"
         )
+    return rows
+
+
+def report(series: dict[str, Series], built: dict[str, float], args: argparse.Namespace) -> str:
     load = load_average()
     parts = [(part, value) for part, value in built.items() if part != "films"]
     building = ", ".join(f"{part} {value:.0f} s" for part, value in parts)
@@ -385,10 +420,7 @@ def report(series: dict[str, Series], built: dict[str, float], args: argparse.Na
             "process's own (user + system, from /proc, over all timed requests of the kind): "
             "what the request costs whatever else the machine is doing.",
             "",
-            "| request | n | median ms | p99 ms | mean ms | median vs floor "
-            "| bot processor ms per request | target |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
-            *rows,
+            *latency_table(series),
             "",
             f"Building: {building}." if building else "",
             f"Python {platform.python_version()}, {os.cpu_count()} cores, shared with other work; "

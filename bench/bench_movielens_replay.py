@@ -17,7 +17,12 @@ used for it; the store only supplies which film each movieId became, its label a
 popularity. ``tests/test_movielens_replay.py`` does the same for a tenth of the users with
 the bot in the test's own process.
 
-    python -m bench.bench_movielens_replay [--window 32] [--write]
+Last, on the replayed store, ``!top`` and ``!pick [genre] [decade]`` (a MovieLens member, one of
+its genres one time in two, a decade one time in four) are timed one at a time against issue
+4's latency targets, beside the floor (an unmodified discord.py bot answering ``!ping``), as
+``bench_commands`` times its requests.
+
+    python -m bench.bench_movielens_replay [--window 32] [--requests 500] [--write]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import asyncio
 import csv
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -35,9 +41,20 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.bench_commands import (
+    FLOOR,
+    Plain,
+    Series,
+    answered,
+    latency_table,
+    measure,
+    plain_bot,
+    start_bot,
+    stop_all,
+)
 from bench.bench_roundtrip import bot_process
 from bench.report import SHARED, command_line, load_average, percentile, write_section
 from bot.cli.run import run_async
@@ -52,6 +69,14 @@ MOVIELENS = SHARED / "data" / "movielens"
 #: The leaderboard's m when a server never changed it.
 DEFAULT_M = 3.0
 TOP = 100
+#: MovieLens user n is the member named ``user<n>``.
+MEMBER_NAME = "user"
+#: MovieLens's genres as members type them (``Children`` has no name of its own here).
+GENRES = [
+    "action", "adventure", "animation", "comedy", "crime", "documentary", "drama", "fantasy",
+    "film noir", "horror", "musical", "mystery", "romance", "sci-fi", "thriller", "war",
+    "western",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +169,7 @@ async def replay(
     chains: dict[tuple[int, int], list[Rating]] = {}
     for rating in ratings:
         if rating.user not in members:
-            members[rating.user] = discord.add_member(guild, f"user{rating.user}")
+            members[rating.user] = discord.add_member(guild, f"{MEMBER_NAME}{rating.user}")
         chains.setdefault((rating.user, film_of[rating.movie]), []).append(rating)
     sending = asyncio.Semaphore(window)
     latencies: list[float] = []
@@ -186,9 +211,59 @@ class Outcome:
     latencies: list[float]
     matches: bool
     first_difference: str
+    #: ``!top`` and ``!pick`` on the replayed store, and the floor.
+    timed: dict[str, Series] = field(default_factory=dict)
 
 
-async def run(window: int) -> Outcome:
+@dataclass
+class Asking:
+    """``top`` and ``pick`` asked by the replayed members."""
+
+    discord: LocalDiscord
+    guild: Guild
+    members: list[Member]
+    rng: random.Random
+
+    async def top(self) -> float:
+        return await answered(self.discord, self.guild, self.rng.choice(self.members), "!top")
+
+    async def pick(self) -> float:
+        words = ["!pick"]
+        if self.rng.random() < 0.5:
+            words.append(self.rng.choice(GENRES))
+        if self.rng.random() < 0.25:  # MovieLens's films end in 2018
+            words.append(f"{self.rng.randrange(1930, 2020, 10)}s")
+        who = self.rng.choice(self.members)
+        return await answered(self.discord, self.guild, who, " ".join(words))
+
+
+async def time_top_and_pick(
+    discord: LocalDiscord, guild: Guild, bot_pid: int, db_path: Path, requests: int
+) -> dict[str, Series]:
+    """``!top`` and ``!pick`` from the replayed members, and the floor on its own local
+    Discord, ``requests`` of each in blocks taking turns."""
+    members = [m for m in guild.members.values() if m.name.startswith(MEMBER_NAME)]
+    asking = Asking(discord, guild, members, random.Random(7))
+    processes: list[asyncio.subprocess.Process] = []
+    async with LocalDiscord() as plain_discord:
+        plain_guild = plain_discord.add_guild("Floor")
+        plain = Plain(plain_discord, plain_guild, plain_discord.add_member(plain_guild, "x"))
+        try:
+            plain_pid = (
+                await start_bot(plain_discord, db_path, plain_bot(plain_discord), processes)
+            ).pid
+            series = {
+                FLOOR: Series(plain.ping, plain_pid),
+                "!top": Series(asking.top, bot_pid),
+                "!pick [genre] [decade]": Series(asking.pick, bot_pid),
+            }
+            await measure(series, requests, warmup=min(100, requests))
+            return series
+        finally:
+            await stop_all(processes)
+
+
+async def run(window: int, requests: int) -> Outcome:
     work = Path(tempfile.mkdtemp(prefix="filmclub-movielens-"))
     try:
         db_path = work / "filmclub.db"
@@ -211,6 +286,7 @@ async def run(window: int) -> Outcome:
                 latencies = await replay(discord, guild, ratings, film_of, window)
                 replayed = time.perf_counter() - started
                 shown = await top_lines(discord, guild, "reader")
+                timed = await time_top_and_pick(discord, guild, process.pid, db_path, requests)
             finally:
                 if process.returncode is None:
                     process.send_signal(signal.SIGTERM)
@@ -222,7 +298,7 @@ async def run(window: int) -> Outcome:
         )
         users = len({r.user for r in ratings})
         return Outcome(
-            len(ratings), users, imported, replayed, latencies, not difference, difference
+            len(ratings), users, imported, replayed, latencies, not difference, difference, timed
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -249,6 +325,14 @@ def report(outcome: Outcome, window: int, command: str) -> str:
             f"| {outcome.ratings / outcome.replay_seconds:,.0f} | {statistics.median(ms):.2f} "
             f"| {percentile(ms, 99):.2f} | {verdict} |",
             "",
+            f"Then, on the replayed store, `!top` and `!pick [genre] [decade]` from its members "
+            f"(a MovieLens genre one time in two, a decade one time in four), "
+            f"{len(outcome.timed[FLOOR].latencies):,} of each one at a time in blocks taking "
+            "turns, beside the floor (an unmodified discord.py bot answering `!ping` on its own "
+            "local Discord), against issue 4's targets:",
+            "",
+            *latency_table(outcome.timed),
+            "",
             f"Python {platform.python_version()}, {os.cpu_count()} cores; load average when the "
             f"run ended (1, 5, 15 min): {load}.",
         ]
@@ -258,11 +342,12 @@ def report(outcome: Outcome, window: int, command: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=500, help="of top and of pick, timed")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     if not MOVIELENS.is_dir():
         raise SystemExit(f"MovieLens not found at {MOVIELENS}")
-    outcome = run_async(run(args.window))
+    outcome = run_async(run(args.window, args.requests))
     body = report(outcome, args.window, command_line("bench.bench_movielens_replay"))
     print(body)
     if args.write:
