@@ -56,10 +56,10 @@ def bayesian(n: int, total: float, m: float, c: float) -> float:
     return (total + m * c) / (n + m)
 
 
-#: The fixed prior of the ``film_stats_rank`` index (migration 0004): m = 3 and C = 7. An
-#: ORDER BY must be exactly this for SQLite to walk the index.
-RANK_ORDER = "(total + 21.0) / (n + 3) DESC"
+#: The fixed prior of the ``film_stats_rank`` index (migration 0004): m = 3, and m·C = 21
+#: (C = 7). An ORDER BY must be exactly :data:`RANK_ORDER` for SQLite to walk the index.
 _INDEX_M, _INDEX_MC = 3, 21.0
+RANK_ORDER = f"(total + {_INDEX_MC}) / (n + {_INDEX_M}) DESC"
 
 
 def prior_params(guild_id: int) -> dict[str, object]:
@@ -327,7 +327,7 @@ async def leaderboard(
     offset: int = 0,
 ) -> Leaderboard:
     """This server's rated films ranked by Bayesian average, best first (ties: more ratings,
-    then the better-known film, then the older id). ``genre_ids``: only films of those genres
+    then the better-known film, then the lower id). ``genre_ids``: only films of those genres
     or any genre below them in the taxonomy."""
     return await store.read(lambda conn: _leaderboard(conn, guild_id, genre_ids, limit, offset))
 
@@ -350,7 +350,8 @@ def _leaderboard(
         return Leaderboard(guild_id, m, None, offset + 1, [])
     c = float(c)
     wanted = offset + limit
-    in_genres, params = "", dict[str, object](guild=guild_id)
+    in_genres = ""
+    params: dict[str, object] = {"guild": guild_id}
     if genre_ids:
         family = [
             r[0] for r in conn.execute(_GENRE_FAMILY, {"genres": json.dumps(list(genre_ids))})
