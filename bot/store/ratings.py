@@ -8,15 +8,10 @@ rated in one server is ever visible from another. Scores are on 1–10 in half s
 the triggers of migration 0001 inside the rating's own transaction, so averages, counts and the
 leaderboard never scan ``ratings``.
 
-The server's Bayesian average is defined once here: :data:`SERVER_PRIOR` and
-:func:`bayesian_sql` for any query that ranks films by this server's ratings in SQL, and
-:func:`bayesian` the same sum in Python (the leaderboard's walk)::
-
-    WITH {SERVER_PRIOR}
-    SELECT film_stats.film_id, {bayesian_sql()} AS bayesian
-    FROM film_stats, prior WHERE film_stats.guild_id = :guild_id ...
-
-bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_params`).
+A server's prior for its Bayesian averages (m and C) is read through :data:`SERVER_PRIOR`,
+bound with ``{"guild_id": …, "default_m": DEFAULT_BAYES_M}`` (:func:`prior_params`); the
+leaderboard ranks with :func:`bayesian`, picks and genre lists with
+:func:`bot.scores.bayesian_average`.
 """
 
 from __future__ import annotations
@@ -43,16 +38,10 @@ SERVER_PRIOR = """prior(m, c) AS (
 )"""
 
 
-def bayesian_sql(stats: str = "film_stats", prior: str = "prior") -> str:
-    """SQL for a film's Bayesian average ``(v·R + m·C)/(v + m)`` from its ``film_stats`` row
-    (``v·R`` is its ``total``) and the :data:`SERVER_PRIOR` row. NULL for a film without
-    ratings here (a LEFT JOIN's missing row): rank those with ``coalesce`` as you see fit."""
-    return f"(({stats}.total + {prior}.m * {prior}.c) / ({stats}.n + {prior}.m))"
-
-
 def bayesian(n: int, total: float, m: float, c: float) -> float:
-    """:func:`bayesian_sql` in Python: the same operations in the same order, so the same
-    value to the last bit (ties between films are ties in both)."""
+    """A film's Bayesian average ``(v·R + m·C)/(v + m)`` from its ``film_stats`` row: ``v·R``
+    is its stored ``total``, not ``n`` times the mean (which can lose the last bit, and with it
+    a tie between films that the leaderboard must order by their counts)."""
     return (total + m * c) / (n + m)
 
 
@@ -337,11 +326,11 @@ def _leaderboard(
 ) -> Leaderboard:
     """:func:`leaderboard` on a reader connection.
 
-    Ranking every rated film would read them all (38 ms for a server that rated 24,000 films). The
-    ``film_stats_rank`` index gives them in the order of a fixed prior instead, and a film's
-    place there bounds its Bayesian average under any m and C (:func:`_best_possible`): the
-    walk stops once no film further down can reach the page. Only the films it read are
-    ranked exactly, and only the page's are read whole."""
+    Ranking every rated film would read them all (38 ms for a server that rated 24,000
+    films). The ``film_stats_rank`` index gives them in the order of a fixed prior instead,
+    and a film's place there bounds its Bayesian average under any m and C
+    (:func:`_best_possible`): the walk stops once no film further down can reach the page.
+    Only the films it read are ranked exactly, and only the page's are read whole."""
     m, c = conn.execute(
         f"WITH {SERVER_PRIOR} SELECT m, c FROM prior", prior_params(guild_id)
     ).fetchone()
