@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from bench.bench_movielens_replay import MOVIELENS, read_ratings
+from bench.bench_movielens_replay import MOVIELENS, import_rated
 from bench.pick_instructions import (
     GENRES,
     GUILD,
@@ -46,7 +46,7 @@ from bench.pick_instructions import (
 )
 from bench.report import command_line, write_section
 from bot import recommend
-from bot.store import picks
+from bot.store import Store, picks
 from bot.store.genres import loose_genre_kept
 
 SECTION = "Pick quality against larger budgets"
@@ -154,32 +154,18 @@ def compare(server: Server, variants: dict[str, dict[str, int]], count: int) -> 
 
 def movielens_server(folder: Path) -> Server:
     """MovieLens's films and all its ratings in a new store (one server, a member per user)."""
-    from bot.importers.movielens import SOURCE, import_movielens
-    from bot.store import Store
-    from bot.store.ratings import rate_many
-
     path = Path(tempfile.mkdtemp(prefix="filmclub-pick-quality-")) / "movielens.db"
-    ratings = read_ratings(folder)
 
-    async def build() -> None:
+    async def build() -> list[int]:
         async with await Store.open(path) as store:
-            await asyncio.to_thread(import_movielens, path, folder)
+            await import_rated(store, path, folder, MOVIELENS_GUILD, MOVIELENS_FIRST_MEMBER)
             rows = await store.fetchall(
-                "SELECT external_id, film_id FROM film_sources WHERE source = ?", (SOURCE,)
+                "SELECT DISTINCT member_id FROM ratings WHERE guild_id = ? ORDER BY member_id",
+                (MOVIELENS_GUILD,),
             )
-            films = {str(row[0]): int(row[1]) for row in rows}
-            await rate_many(
-                store,
-                MOVIELENS_GUILD,
-                (
-                    (MOVIELENS_FIRST_MEMBER + r.user, films[r.movie], float(r.stars) * 2)
-                    for r in ratings
-                ),
-            )
+            return [int(row[0]) for row in rows]
 
-    asyncio.run(build())
-    members = sorted({MOVIELENS_FIRST_MEMBER + r.user for r in ratings})
-    return Server("MovieLens", path, MOVIELENS_GUILD, members)
+    return Server("MovieLens", path, MOVIELENS_GUILD, asyncio.run(build()))
 
 
 def parse_variant(text: str) -> dict[str, int]:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.bench_movielens_replay import import_rated
 from bot import recommend
-from bot.importers.movielens import SOURCE, import_movielens
+from bot.importers.movielens import SOURCE
 from bot.scores import bayesian_average
 from bot.store import Store, picks
 from bot.store.genres import find_genre
 from bot.store.guilds import DEFAULT_BAYES_M
-from bot.store.ratings import leaderboard, rate_many
+from bot.store.ratings import leaderboard
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.slow
@@ -51,20 +52,10 @@ def movielens_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     async def build() -> None:
         async with await Store.open(path) as store:
-            report = await asyncio.to_thread(import_movielens, path, shared_data / "movielens")
+            folder = shared_data / "movielens"
+            report, stored = await import_rated(store, path, folder, GUILD, FIRST_MEMBER)
             assert report.added == 9_742, report.lines()
-            films = dict(
-                await store.fetchall(
-                    "SELECT external_id, film_id FROM film_sources WHERE source = ?", (SOURCE,)
-                )
-            )
-            ratings = await asyncio.to_thread(
-                read_ratings, shared_data / "movielens" / "ratings.csv"
-            )
-            stored = await rate_many(
-                store, GUILD, ((member, films[movie], score) for member, movie, score in ratings)
-            )
-            assert stored == len(ratings)
+            assert stored == len(await asyncio.to_thread(read_ratings, folder / "ratings.csv"))
             assert await store.fetchval(
                 "SELECT n FROM guild_stats WHERE guild_id = ?", (GUILD,)
             ) == (100_836)
